@@ -1,0 +1,316 @@
+namespace SecureTransmit.Imaging;
+
+/// <summary>
+/// An 8-bit image in memory: <see cref="Height"/> rows of <see cref="Width"/> pixels, each pixel
+/// <see cref="Channels"/> interleaved bytes, rows top to bottom with no padding.
+/// Channels: 1 = gray, 2 = gray + alpha, 3 = RGB, 4 = RGBA. Alpha is straight (not premultiplied).
+/// </summary>
+/// <remarks>
+/// Every conversion (<see cref="ToRgb"/>, <see cref="Crop"/>, ...) returns a new image and leaves this
+/// one unchanged. The constructor that takes a pixel array wraps it without copying.
+/// </remarks>
+public sealed class Image
+{
+    /// <summary>Creates a black (all-zero, fully transparent if it has alpha) image.</summary>
+    public Image(int width, int height, int channels)
+    {
+        long length = CheckShape(width, height, channels);
+        Width = width;
+        Height = height;
+        Channels = channels;
+        Pixels = new byte[length];
+    }
+
+    /// <summary>Wraps <paramref name="pixels"/> (not copied); its length must be width*height*channels.</summary>
+    public Image(int width, int height, int channels, byte[] pixels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        long length = CheckShape(width, height, channels);
+        if (pixels.LongLength != length)
+        {
+            throw new ArgumentException(
+                $"Pixel buffer holds {pixels.LongLength} bytes; a {width}x{height} image with {channels} channel(s) needs {length}.",
+                nameof(pixels));
+        }
+
+        Width = width;
+        Height = height;
+        Channels = channels;
+        Pixels = pixels;
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    /// <summary>1 = gray, 2 = gray + alpha, 3 = RGB, 4 = RGBA.</summary>
+    public int Channels { get; }
+
+    /// <summary>Interleaved, row-major 8-bit samples; length Width*Height*Channels.</summary>
+    public byte[] Pixels { get; }
+
+    /// <summary>Bytes per row: Width*Channels.</summary>
+    public int Stride => Width * Channels;
+
+    public bool HasAlpha => Channels is 2 or 4;
+
+    public bool IsGray => Channels is 1 or 2;
+
+    /// <summary>One sample, bounds-checked.</summary>
+    public byte this[int x, int y, int channel]
+    {
+        get => Pixels[Index(x, y, channel)];
+        set => Pixels[Index(x, y, channel)] = value;
+    }
+
+    /// <summary>The bytes of row <paramref name="y"/>.</summary>
+    public Span<byte> GetRow(int y)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(y);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(y, Height);
+        return Pixels.AsSpan(y * Stride, Stride);
+    }
+
+    public Image Clone() => new(Width, Height, Channels, (byte[])Pixels.Clone());
+
+    /// <summary>True when both images have the same shape and identical samples.</summary>
+    public bool PixelEquals(Image other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Width == other.Width && Height == other.Height && Channels == other.Channels
+            && Pixels.AsSpan().SequenceEqual(other.Pixels);
+    }
+
+    /// <summary>
+    /// 3-channel copy: gray is replicated into R, G and B; alpha is dropped (not composited).
+    /// </summary>
+    public Image ToRgb() => ConvertTo(3);
+
+    /// <summary>4-channel copy: gray is replicated; a missing alpha channel becomes 255 (opaque).</summary>
+    public Image ToRgba() => ConvertTo(4);
+
+    /// <summary>
+    /// 1-channel copy. RGB is reduced to luma with the ITU-R BT.601 weights in 16-bit fixed point:
+    /// Y = (19595 R + 38470 G + 7471 B + 32768) >> 16 (weights sum to 65536, so white stays 255).
+    /// Alpha is dropped.
+    /// </summary>
+    public Image ToGray() => ConvertTo(1);
+
+    /// <summary>
+    /// Copy with the given channel count (1..4), following the rules of <see cref="ToGray"/>,
+    /// <see cref="ToRgb"/> and <see cref="ToRgba"/>; gray+alpha from colour uses the same luma.
+    /// </summary>
+    public Image ConvertTo(int channels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(channels, 4);
+        if (channels == Channels)
+        {
+            return Clone();
+        }
+
+        var result = new Image(Width, Height, channels);
+        ReadOnlySpan<byte> src = Pixels;
+        Span<byte> dst = result.Pixels;
+        int sc = Channels;
+        int dc = channels;
+        long count = (long)Width * Height;
+        bool srcGray = sc <= 2;
+        bool srcAlpha = sc is 2 or 4;
+        for (long i = 0, s = 0, d = 0; i < count; i++, s += sc, d += dc)
+        {
+            byte r, g, b;
+            if (srcGray)
+            {
+                r = g = b = src[(int)s];
+            }
+            else
+            {
+                r = src[(int)s];
+                g = src[(int)s + 1];
+                b = src[(int)s + 2];
+            }
+
+            byte a = srcAlpha ? src[(int)(s + sc - 1)] : (byte)255;
+            switch (dc)
+            {
+                case 1:
+                    dst[(int)d] = srcGray ? r : Luma(r, g, b);
+                    break;
+                case 2:
+                    dst[(int)d] = srcGray ? r : Luma(r, g, b);
+                    dst[(int)d + 1] = a;
+                    break;
+                case 3:
+                    dst[(int)d] = r;
+                    dst[(int)d + 1] = g;
+                    dst[(int)d + 2] = b;
+                    break;
+                default:
+                    dst[(int)d] = r;
+                    dst[(int)d + 1] = g;
+                    dst[(int)d + 2] = b;
+                    dst[(int)d + 3] = a;
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The rectangle [x, x+width) × [y, y+height), which must lie inside the image.</summary>
+    public Image Crop(int x, int y, int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(x);
+        ArgumentOutOfRangeException.ThrowIfNegative(y);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        if ((long)x + width > Width || (long)y + height > Height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width),
+                $"Crop {width}x{height} at ({x},{y}) does not fit in a {Width}x{Height} image.");
+        }
+
+        var result = new Image(width, height, Channels);
+        int rowBytes = width * Channels;
+        for (int row = 0; row < height; row++)
+        {
+            Pixels.AsSpan((y + row) * Stride + x * Channels, rowBytes).CopyTo(result.Pixels.AsSpan(row * rowBytes, rowBytes));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Enlarges the image to width × height (each at least the current size) by adding columns on the
+    /// right and rows at the bottom that replicate the last column / last row (edge padding).
+    /// </summary>
+    public Image PadTo(int width, int height)
+    {
+        if (width < Width || height < Height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width),
+                $"PadTo({width}, {height}) is smaller than the image ({Width}x{Height}).");
+        }
+
+        var result = new Image(width, height, Channels);
+        int c = Channels;
+        int srcStride = Stride;
+        int dstStride = result.Stride;
+        for (int row = 0; row < Height; row++)
+        {
+            Span<byte> dst = result.Pixels.AsSpan(row * dstStride, dstStride);
+            Pixels.AsSpan(row * srcStride, srcStride).CopyTo(dst);
+            ReadOnlySpan<byte> last = Pixels.AsSpan(row * srcStride + srcStride - c, c);
+            for (int x = Width; x < width; x++)
+            {
+                last.CopyTo(dst.Slice(x * c, c));
+            }
+        }
+
+        ReadOnlySpan<byte> lastRow = result.Pixels.AsSpan((Height - 1) * dstStride, dstStride);
+        for (int row = Height; row < height; row++)
+        {
+            lastRow.CopyTo(result.Pixels.AsSpan(row * dstStride, dstStride));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Planar (CHW) floats: element [c*H*W + y*W + x] = sample / 255f, so every value is in [0, 1].
+    /// </summary>
+    public float[] ToPlanarFloats()
+    {
+        int plane = Width * Height;
+        var result = new float[(long)plane * Channels];
+        int c = Channels;
+        for (int ch = 0; ch < c; ch++)
+        {
+            Span<float> dst = result.AsSpan(ch * plane, plane);
+            for (int i = 0, s = ch; i < plane; i++, s += c)
+            {
+                dst[i] = Pixels[s] / 255f;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Inverse of <see cref="ToPlanarFloats"/>. Each value v is clamped to [0, 1] (NaN counts as 0) and
+    /// stored as round(v * 255) with halves rounded away from zero, i.e. floor(v*255 + 0.5).
+    /// ToPlanarFloats followed by FromPlanarFloats reproduces the image exactly.
+    /// </summary>
+    public static Image FromPlanarFloats(ReadOnlySpan<float> chw, int channels, int width, int height)
+    {
+        long length = CheckShape(width, height, channels);
+        if (chw.Length != length)
+        {
+            throw new ArgumentException(
+                $"Tensor holds {chw.Length} values; {channels}x{height}x{width} needs {length}.", nameof(chw));
+        }
+
+        var result = new Image(width, height, channels);
+        int plane = width * height;
+        byte[] px = result.Pixels;
+        for (int ch = 0; ch < channels; ch++)
+        {
+            ReadOnlySpan<float> src = chw.Slice(ch * plane, plane);
+            for (int i = 0, d = ch; i < plane; i++, d += channels)
+            {
+                px[d] = ToByte(src[i]);
+            }
+        }
+
+        return result;
+    }
+
+    public override string ToString() => $"Image {Width}x{Height}, {Channels} channel(s)";
+
+    internal static byte ToByte(float v)
+    {
+        // NaN fails both comparisons and ends up 0; the clamp keeps the cast in range.
+        if (!(v > 0f))
+        {
+            return 0;
+        }
+
+        if (v >= 1f)
+        {
+            return 255;
+        }
+
+        return (byte)(int)MathF.Floor(v * 255f + 0.5f);
+    }
+
+    internal static byte Luma(byte r, byte g, byte b) => (byte)((19595 * r + 38470 * g + 7471 * b + 32768) >> 16);
+
+    /// <summary>Validates a shape and returns its sample count.</summary>
+    internal static long CheckShape(int width, int height, int channels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(channels, 4);
+        long length = (long)width * height * channels;
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width),
+                $"A {width}x{height} image with {channels} channel(s) needs {length} bytes, more than one array can hold.");
+        }
+
+        return length;
+    }
+
+    private int Index(int x, int y, int channel)
+    {
+        if ((uint)x >= (uint)Width || (uint)y >= (uint)Height || (uint)channel >= (uint)Channels)
+        {
+            throw new ArgumentOutOfRangeException(nameof(x),
+                $"({x},{y},{channel}) is outside a {Width}x{Height} image with {Channels} channel(s).");
+        }
+
+        return (y * Width + x) * Channels + channel;
+    }
+}
