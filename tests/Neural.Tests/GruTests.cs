@@ -90,6 +90,20 @@ public sealed class GruTests
     }
 
     [Fact]
+    public void BidirectionalHelperIsTheTwoDirectionGru()
+    {
+        var fx = Small.Value;
+        var gru = Bidirectional.Gru(7, 6);
+        Assert.True(gru.Bidirectional);
+        Assert.Equal(12, gru.OutputSize);
+        fx.LoadParameters(gru, "bi.");
+        GruFixture.AssertClose(fx["bi.output"], gru.Forward(fx["bi.input"]), "bi.output");
+        var last = Bidirectional.Gru(7, 6, returnSequences: false);
+        fx.LoadParameters(last, "bi.");
+        GruFixture.AssertClose(fx["bilast.output"], last.Forward(fx["bi.input"]), "bilast.output");
+    }
+
+    [Fact]
     public void BackwardAccumulatesParameterGradients()
     {
         var fx = Small.Value;
@@ -118,7 +132,7 @@ public sealed class GruTests
     public void GradientsMatchFiniteDifferences(bool bidirectional, bool sequences)
     {
         const int n = 2, t = 4, i = 3, h = 3;
-        var gru = new GRU(i, h, bidirectional: bidirectional, returnSequences: sequences, seed: 5);
+        var gru = new GRU(i, h, bidirectional: bidirectional, returnSequences: sequences, init: new Init(5));
         var rng = new Random(11);
         var x = new Tensor(n, t, i);
         foreach (ref var v in x.Span) v = (float)(rng.NextDouble() * 2 - 1);
@@ -160,9 +174,9 @@ public sealed class GruTests
     [Fact]
     public void InitializationIsSeededAndWithinPyTorchBound()
     {
-        var a = new GRU(10, 16, bidirectional: true, seed: 3);
-        var b = new GRU(10, 16, bidirectional: true, seed: 3);
-        var c = new GRU(10, 16, bidirectional: true, seed: 4);
+        var a = new GRU(10, 16, bidirectional: true, init: new Init(3));
+        var b = new GRU(10, 16, bidirectional: true, init: new Init(3));
+        var c = new GRU(10, 16, bidirectional: true, init: new Init(4));
         float bound = 1f / MathF.Sqrt(16);
         foreach (var ((name, pa), (_, pb), (_, pc)) in a.NamedParameters().Zip(b.NamedParameters(), c.NamedParameters()))
         {

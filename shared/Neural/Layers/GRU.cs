@@ -26,7 +26,8 @@ namespace SecureTransmit.Neural.Layers;
 /// <c>bias_ih_l0</c> [3H], <c>bias_hh_l0</c> [3H], and for the reverse direction the same names with the
 /// suffix <c>_reverse</c>. A unidirectional layer built with <c>reverse: true</c> runs over time backwards
 /// and uses the <c>_reverse</c> names (it is the reverse half of a bidirectional GRU on its own).
-/// Initialization: every parameter uniform in [−1/√H, 1/√H] from a seeded generator (PyTorch's rule).
+/// Initialization: every parameter uniform in [−1/√H, 1/√H] (PyTorch's rule), drawn from the given
+/// <see cref="Init"/> or <see cref="Init.Default"/> (seeded by <see cref="Init.ManualSeed"/>).
 /// </para>
 /// <para>
 /// Backward is full backpropagation through time: it accumulates into every parameter's
@@ -44,9 +45,9 @@ public sealed class GRU : Module
     /// <param name="bidirectional">Run a forward and a reverse direction and concatenate them (default false).</param>
     /// <param name="reverse">Unidirectional only: run over time backwards, with <c>_reverse</c> names (default false).</param>
     /// <param name="returnSequences">Output every step [N,T,D·H] (default true) or only the final states [N,D·H].</param>
-    /// <param name="seed">Seed of the uniform initialization (default 0).</param>
+    /// <param name="init">Generator for the initial values (default <see cref="Init.Default"/>).</param>
     public GRU(int inputSize, int hiddenSize, bool bidirectional = false, bool reverse = false,
-               bool returnSequences = true, int seed = 0)
+               bool returnSequences = true, Init? init = null)
     {
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "input size must be positive");
         if (hiddenSize <= 0) throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "hidden size must be positive");
@@ -59,7 +60,7 @@ public sealed class GRU : Module
         Reverse = reverse;
         ReturnSequences = returnSequences;
 
-        var rng = new Random(seed);
+        var rng = init ?? Init.Default;
         float bound = 1f / MathF.Sqrt(hiddenSize);
         _directions = bidirectional
             ? [new Direction(inputSize, hiddenSize, false, rng, bound), new Direction(inputSize, hiddenSize, true, rng, bound)]
@@ -147,7 +148,7 @@ public sealed class GRU : Module
         private float[] _hs = [];   // [T+1, N, H] states, step 0 = h0 = 0
         private float[] _r = [], _z = [], _nGate = [], _ghn = []; // [T, N, H] each; ghn = W_hn h + b_hn
 
-        public Direction(int inputSize, int hiddenSize, bool reverse, Random rng, float bound)
+        public Direction(int inputSize, int hiddenSize, bool reverse, Init rng, float bound)
         {
             _i = inputSize;
             _h = hiddenSize;
@@ -165,11 +166,10 @@ public sealed class GRU : Module
         public Parameter BiasIh { get; }
         public Parameter BiasHh { get; }
 
-        private static Parameter Uniform(Random rng, float bound, params int[] shape)
+        private static Parameter Uniform(Init rng, float bound, params int[] shape)
         {
             var t = new Tensor(shape);
-            var s = t.Span;
-            for (int i = 0; i < s.Length; i++) s[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
+            rng.Uniform(t.Span, -bound, bound);
             return new Parameter(t);
         }
 
