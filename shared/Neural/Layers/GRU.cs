@@ -234,7 +234,7 @@ public sealed class GRU : Module
         {
             int n = _n, t = _t, h = _h, g = 3 * h, nh = n * h;
             var dGi = new float[n * t * g];
-            var dGh = new float[n * g];
+            var dGhAll = new float[t * n * g]; // [T, N, 3H] by processing step, rows match _hs
             var dh = new float[nh];
             var whh = WeightHh.Value.Span;
             var dWhh = WeightHh.Grad.Span;
@@ -252,11 +252,12 @@ public sealed class GRU : Module
                         GruKernels.Add(gradOut.Slice((b * t + time) * width + offset, h), dh.AsSpan(b * h, h));
 
                 var hPrev = _hs.AsSpan(step * nh, nh);
+                var dGh = dGhAll.AsSpan(step * n * g, n * g);
                 int c = step * nh;
                 for (int b = 0; b < n; b++)
                 {
                     var dGiRow = dGi.AsSpan((b * t + time) * g, g);
-                    var dGhRow = dGh.AsSpan(b * g, g);
+                    var dGhRow = dGh.Slice(b * g, g);
                     for (int j = 0; j < h; j++)
                     {
                         int idx = b * h + j;
@@ -275,11 +276,13 @@ public sealed class GRU : Module
                         dh[idx] = d * z; // direct path to h_{t-1}
                     }
                 }
-                // Recurrent matrix: gh = h_prev · W_hhᵀ + b_hh
-                GruKernels.AccumulateTransA(dGh, n, g, hPrev, h, dWhh);
-                GruKernels.AccumulateColumnSums(dGh, n, g, dBhh);
+                // gh = h_prev · W_hhᵀ + b_hh: only dL/dh_prev is needed inside the loop.
                 GruKernels.MatMulAccumulate(dGh, n, g, whh, h, dh);
             }
+
+            // Recurrent weights, all steps at once: step k's h_prev rows are _hs rows [k·N, (k+1)·N).
+            GruKernels.AccumulateTransA(dGhAll, t * n, g, _hs.AsSpan(0, t * nh), h, dWhh);
+            GruKernels.AccumulateColumnSums(dGhAll, t * n, g, dBhh);
 
             // Input projections: gi = x · W_ihᵀ + b_ih, for all steps at once.
             GruKernels.AccumulateTransA(dGi, n * t, g, x, _i, WeightIh.Grad.Span);
