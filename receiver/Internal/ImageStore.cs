@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SecureTransmit.Receiver.Internal;
+
+/// <summary>
+/// The receiver's output folder. An image is stored when, and only when, its JSON sidecar exists:
+/// the PNG is written to a temporary file and renamed into place, then the sidecar likewise; the sidecar's
+/// rename is the commit point. On start-up <see cref="Recover"/> deletes temporary files and any PNG whose
+/// sidecar is missing (a crash between the two renames), so after a crash at any point the folder holds only
+/// complete images. Each sidecar records the sender's image id, so a retried image is stored once.
+/// </summary>
+public sealed class ImageStore
+{
+    private const string TempSuffix = ".tmp";
+    private readonly ConcurrentDictionary<string, string> _byImageKey = new(StringComparer.Ordinal);
+    private readonly object _numberLock = new();
+    private long _next;
+
+    public ImageStore(string directory)
+    {
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+
+    public int Count => _byImageKey.Count;
+
+    /// <summary>Removes leftovers of interrupted writes and indexes the stored images. Returns the number removed.</summary>
+    public int Recover()
+    {
+        int removed = 0;
+        foreach (var tmp in System.IO.Directory.EnumerateFiles(Directory, "*" + TempSuffix))
+        {
+            File.Delete(tmp);
+            removed++;
+        }
+        long max = 0;
+        foreach (var png in System.IO.Directory.EnumerateFiles(Directory, "*.png"))
+        {
+            var sidecar = Path.ChangeExtension(png, ".json");
+            if (!File.Exists(sidecar)) { File.Delete(png); removed++; continue; }
+            max = Math.Max(max, NumberOf(png));
+        }
+        foreach (var sidecar in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+        {
+            var png = Path.ChangeExtension(sidecar, ".png");
+            if (!File.Exists(png)) { File.Delete(sidecar); removed++; continue; }
+            try
+            {
+                var node = JsonNode.Parse(File.ReadAllText(sidecar));
+                var key = ImageKey(node?["sender_fingerprint"]?.GetValue<string>() ?? "", node?["image_id"]?.GetValue<string>() ?? "");
+                _byImageKey[key] = Path.GetFileName(png);
+            }
+            catch (JsonException)
+            {
+                // A sidecar is only ever renamed into place complete, so this is damage from outside: keep the image, skip the index.
+            }
+        }
+        lock (_numberLock) _next = Math.Max(_next, max);
+        return removed;
+    }
+
+    public static string ImageKey(string senderFingerprint, string imageIdHex) => senderFingerprint + "/" + imageIdHex;
+
+    /// <summary>The stored file name of an image already committed for this sender and image id, if any.</summary>
+    public bool TryGetStored(string imageKey, out string storedName) => _byImageKey.TryGetValue(imageKey, out storedName!);
+
+    /// <summary>
+    /// Writes the PNG and its sidecar atomically and returns the stored PNG's file name. When the same image key
+    /// was committed before (a retry), nothing is written and the earlier name is returned with <c>duplicate</c> set.
+    /// </summary>
+    public (string StoredName, bool Duplicate) Commit(string imageKey, string displayName, byte[] png, JsonObject sidecar)
+    {
+        lock (_byImageKey)
+        {
+            if (_byImageKey.TryGetValue(imageKey, out var existing)) return (existing, true);
+            long n;
+            lock (_numberLock) n = ++_next;
+            var stem = $"{n:D6}-{SafeStem(displayName)}";
+            var pngPath = Path.Combine(Directory, stem + ".png");
+            var jsonPath = Path.Combine(Directory, stem + ".json");
+            sidecar["file"] = stem + ".png";
+            WriteAtomic(pngPath, png);
+            WriteAtomic(jsonPath, JsonSerializer.SerializeToUtf8Bytes(sidecar, new JsonSerializerOptions { WriteIndented = true }));
+            _byImageKey[imageKey] = stem + ".png";
+            return (stem + ".png", false);
+        }
+    }
+
+    /// <summary>Keeps letters, digits, '-' and '_' of a sender-given name (never a path), at most 40 characters.</summary>
+    public static string SafeStem(string name)
+    {
+        var stem = Path.GetFileNameWithoutExtension(name ?? "");
+        var chars = stem.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(40).ToArray();
+        return chars.Length == 0 ? "image" : new string(chars);
+    }
+
+    private static long NumberOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        int dash = name.IndexOf('-');
+        return dash > 0 && long.TryParse(name.AsSpan(0, dash), out var n) ? n : 0;
+    }
+
+    private static void WriteAtomic(string path, byte[] bytes)
+    {
+        var tmp = path + "." + Guid.NewGuid().ToString("N")[..8] + TempSuffix;
+        using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
+        {
+            fs.Write(bytes);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, path, overwrite: false);
+    }
+}
