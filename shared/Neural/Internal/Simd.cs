@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace SecureTransmit.Neural.Internal;
+
+/// <summary>The instruction-set path a kernel runs on.</summary>
+internal enum SimdPath
+{
+    /// <summary>Plain scalar C#: runs everywhere.</summary>
+    Scalar = 0,
+
+    /// <summary>256-bit vectors with FMA (x86 AVX2 + FMA3).</summary>
+    Avx2 = 1,
+
+    /// <summary>512-bit vectors with FMA (x86 AVX-512F).</summary>
+    Avx512 = 2,
+}
+
+/// <summary>
+/// Chooses the widest kernel path the CPU supports. Tests may force a narrower one with
+/// <see cref="Force"/>; forcing a path the CPU lacks throws.
+/// </summary>
+internal static class Simd
+{
+    private static SimdPath? s_forced;
+
+    /// <summary>The best path this CPU runs.</summary>
+    public static SimdPath Best { get; } =
+        Avx512F.IsSupported ? SimdPath.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? SimdPath.Avx2
+        : SimdPath.Scalar;
+
+    /// <summary>The path kernels use now: the forced one, else <see cref="Best"/>.</summary>
+    public static SimdPath Active
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => s_forced ?? Best;
+    }
+
+    public static bool IsSupported(SimdPath path) => path switch
+    {
+        SimdPath.Scalar => true,
+        SimdPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        SimdPath.Avx512 => Avx512F.IsSupported,
+        _ => false,
+    };
+
+    /// <summary>All paths this CPU supports, narrowest first.</summary>
+    public static IReadOnlyList<SimdPath> Supported { get; } =
+        Enum.GetValues<SimdPath>().Where(IsSupported).ToArray();
+
+    /// <summary>Forces <paramref name="path"/> for every kernel until the returned scope is disposed.</summary>
+    public static IDisposable Force(SimdPath path)
+    {
+        if (!IsSupported(path)) throw new PlatformNotSupportedException($"this CPU cannot run the {path} path");
+        var previous = s_forced;
+        s_forced = path;
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(SimdPath? previous) : IDisposable
+    {
+        public void Dispose() => s_forced = previous;
+    }
+}
+
+/// <summary>
+/// A 64-byte aligned, pinned float buffer that grows on demand. Used as per-thread scratch for
+/// packing; freed by the GC with its owner.
+/// </summary>
+internal sealed unsafe class Scratch
+{
+    private float[] _array = [];
+    private float* _ptr;
+
+    public int Capacity { get; private set; }
+
+    /// <summary>A pointer to at least <paramref name="floats"/> floats; contents are undefined.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float* Get(int floats) => floats <= Capacity ? _ptr : Grow(floats);
+
+    private float* Grow(int floats)
+    {
+        int cap = Math.Max(floats, Capacity * 3 / 2);
+        _array = GC.AllocateUninitializedArray<float>(cap + 16, pinned: true);
+        var p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
+        _ptr = (float*)(((nint)p + 63) & ~(nint)63);
+        Capacity = cap;
+        return _ptr;
+    }
+
+    [ThreadStatic] private static Scratch? t_a, t_b, t_c;
+
+    /// <summary>Three independent scratch buffers of the calling thread.</summary>
+    public static Scratch ThreadA => t_a ??= new Scratch();
+    public static Scratch ThreadB => t_b ??= new Scratch();
+    public static Scratch ThreadC => t_c ??= new Scratch();
+}
