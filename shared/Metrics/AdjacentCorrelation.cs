@@ -55,7 +55,7 @@ public sealed record CorrelationResult(AdjacencyDirection Direction, int Channel
 /// </summary>
 public static class AdjacentCorrelation
 {
-    /// <summary>r on one channel and direction, over all pairs or N random pairs (see options).</summary>
+    /// <summary>r on one channel and direction, over all pairs or N random pairs (see options); NaN with a single pair.</summary>
     public static CorrelationResult Compute(ReadOnlySpan<byte> hwc, int width, int height, int channels, int channel,
         AdjacencyDirection direction, CorrelationOptions? options = null)
     {
@@ -86,8 +86,8 @@ public static class AdjacentCorrelation
         };
         int spanX = Math.Max(dx0, dx1);
         int cols = width - spanX, rows = height - dy;
-        if (cols <= 0 || rows <= 0 || (long)cols * rows < 2)
-            throw new MetricsException($"correlation: a {width}x{height} image has fewer than 2 {direction.ToString().ToLowerInvariant()} pairs");
+        if (cols <= 0 || rows <= 0)
+            throw new MetricsException($"correlation: a {width}x{height} image has no {direction.ToString().ToLowerInvariant()} pairs");
 
         int count = options.SampleCount ?? cols * rows;
         var first = new byte[count];

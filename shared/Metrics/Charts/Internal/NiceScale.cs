@@ -56,8 +56,7 @@ internal sealed class Axis
             min -= pad;
             max += pad;
         }
-        double range = NiceNumber(max - min, round: false);
-        double step = NiceNumber(range / Math.Max(1, targetTicks - 1), round: true);
+        double step = NiceNumber((max - min) / Math.Max(1, targetTicks - 1), round: true);
         double lo = tight ? min : Math.Floor(min / step) * step;
         double hi = tight ? max : Math.Ceiling(max / step) * step;
         int decimals = Math.Max(0, -(int)Math.Floor(Math.Log10(step) + 1e-9));

@@ -33,6 +33,13 @@ internal static class XYPlot
         foreach (var s in series) for (int i = 0; i < s.X.Length; i++) Take(s.X[i], s.Y[i]);
         foreach (var a in anchors) Take(a.X, a.Y);
         if (double.IsInfinity(x0)) { x0 = 0; x1 = 1; y0 = logY ? 1 : 0; y1 = logY ? 10 : 1; }
+        if (!logY && y1 > y0)
+        {
+            // 3 % head-room so markers do not sit on the frame; a zero baseline stays at zero.
+            double pad = 0.03 * (y1 - y0);
+            if (y0 != 0) y0 -= pad;
+            y1 += pad;
+        }
         x0 = xMin ?? x0; x1 = xMax ?? x1; y0 = yMin ?? y0; y1 = yMax ?? y1;
         bool tightX = xMin is not null && xMax is not null, tightY = yMin is not null && yMax is not null;
         var xAxis = Axis.Linear(x0, x1, tight: tightX);
@@ -70,7 +77,7 @@ internal static class XYPlot
             if (s.PointSize > 0)
             {
                 string d = PointsPath(s, mx, my, maxPointsPerSeries);
-                if (d.Length > 0) svg.Empty("path", ("d", d), ("fill", color), ("fill-opacity", "0.6"));
+                if (d.Length > 0) svg.Empty("path", ("d", d), ("fill", color), ("fill-opacity", "0.6"), ("shape-rendering", "crispEdges"));
             }
             svg.Close("g");
         }
