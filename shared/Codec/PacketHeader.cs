@@ -31,12 +31,13 @@ public enum CipherMode : byte
 ///     80    4 latent values per tile (all channels)
 ///     84    4 quantization scale (IEEE-754 float32)
 ///     88    4 quantization offset (IEEE-754 float32)
-///     92   16 per-image nonce (random, fresh for every seal, also for a retry)
-///    108   16 image id (random, chosen once per source image and kept across retries, so the receiver
+///     92   16 image id (random, chosen once per source image and kept across retries, so the receiver
 ///             stores an image exactly once even when a receipt was lost)
-///    124    2 key block length L (60 for logistic, 0 for aes-256-gcm)
-///    126    L key block (logistic: the per-image key sealed under the session key)
-///  126+L    4 ciphertext length = columns · rows · latent values per tile
+///    108    2 key block length L (the cipher mode's: 60 for logistic, 12 for aes-256-gcm)
+///    110    L key block: fresh per-image key material made by the cipher for every seal, a retry too
+///             (logistic: 12-byte wrap nonce, the per-image key sealed under the session key, 16-byte tag;
+///             aes-256-gcm: the 12-byte GCM nonce) — see SECURITY.md
+///  110+L    4 ciphertext length = columns · rows · latent values per tile
 /// </code>
 /// The ciphertext follows on the wire in chunks, then a 16-byte tag (ImageEnd).
 /// </summary>
@@ -45,13 +46,12 @@ public sealed record PacketHeader
     /// <summary>"STX1" as a big-endian uint32 at offset 0.</summary>
     public const uint Magic = 0x5354_5831;
     public const byte Version = 1;
-    /// <summary>Bytes before the key block (offsets 0..125).</summary>
-    public const int FixedPrefixSize = 126;
+    /// <summary>Bytes before the key block (offsets 0..109).</summary>
+    public const int FixedPrefixSize = 110;
     /// <summary>Bytes after the key block (the ciphertext length).</summary>
     public const int SuffixSize = 4;
     public const int ModelIdSize = 32;
     public const int SessionIdSize = 16;
-    public const int NonceSize = 16;
     public const int ImageIdSize = 16;
     public const int MaxKeyBlock = 1024;
     public const ushort FlagDemoOriginal = 0x0001;
@@ -69,7 +69,6 @@ public sealed record PacketHeader
     public required int LatentPerTile { get; init; }
     public required float QuantScale { get; init; }
     public required float QuantOffset { get; init; }
-    public required byte[] Nonce { get; init; }
     public required byte[] ImageId { get; init; }
     public byte[] KeyBlock { get; init; } = [];
 
@@ -101,11 +100,10 @@ public sealed record PacketHeader
         BinaryPrimitives.WriteUInt32BigEndian(s[80..], (uint)LatentPerTile);
         BinaryPrimitives.WriteSingleBigEndian(s[84..], QuantScale);
         BinaryPrimitives.WriteSingleBigEndian(s[88..], QuantOffset);
-        Nonce.CopyTo(s[92..]);
-        ImageId.CopyTo(s[108..]);
-        BinaryPrimitives.WriteUInt16BigEndian(s[124..], (ushort)KeyBlock.Length);
-        KeyBlock.CopyTo(s[126..]);
-        BinaryPrimitives.WriteUInt32BigEndian(s[(126 + KeyBlock.Length)..], (uint)CiphertextLength);
+        ImageId.CopyTo(s[92..]);
+        BinaryPrimitives.WriteUInt16BigEndian(s[108..], (ushort)KeyBlock.Length);
+        KeyBlock.CopyTo(s[110..]);
+        BinaryPrimitives.WriteUInt32BigEndian(s[(110 + KeyBlock.Length)..], (uint)CiphertextLength);
         return b;
     }
 
@@ -115,7 +113,7 @@ public sealed record PacketHeader
         if (s.Length < FixedPrefixSize + SuffixSize) throw new CodecException($"packet header is {s.Length} bytes, shorter than the minimum {FixedPrefixSize + SuffixSize}");
         if (BinaryPrimitives.ReadUInt32BigEndian(s) != Magic) throw new CodecException("packet header: bad magic (expected \"STX1\")");
         if (s[4] != Version) throw new CodecException($"packet header: unsupported format version {s[4]}");
-        int kb = BinaryPrimitives.ReadUInt16BigEndian(s[124..]);
+        int kb = BinaryPrimitives.ReadUInt16BigEndian(s[108..]);
         if (kb > MaxKeyBlock) throw new CodecException($"packet header: key block of {kb} bytes exceeds {MaxKeyBlock}");
         if (s.Length != FixedPrefixSize + kb + SuffixSize) throw new CodecException($"packet header: length {s.Length} does not match its key block length {kb}");
         var h = new PacketHeader
@@ -133,14 +131,13 @@ public sealed record PacketHeader
             LatentPerTile = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(s[80..]), int.MaxValue),
             QuantScale = BinaryPrimitives.ReadSingleBigEndian(s[84..]),
             QuantOffset = BinaryPrimitives.ReadSingleBigEndian(s[88..]),
-            Nonce = s.Slice(92, NonceSize).ToArray(),
-            ImageId = s.Slice(108, ImageIdSize).ToArray(),
-            KeyBlock = s.Slice(126, kb).ToArray(),
+            ImageId = s.Slice(92, ImageIdSize).ToArray(),
+            KeyBlock = s.Slice(110, kb).ToArray(),
         };
         h.Validate(maxPixels);
         if (BinaryPrimitives.ReadUInt16BigEndian(s[74..]) != h.Columns || BinaryPrimitives.ReadUInt16BigEndian(s[76..]) != h.Rows)
             throw new CodecException("packet header: tile grid does not match the image size");
-        if (BinaryPrimitives.ReadUInt32BigEndian(s[(126 + kb)..]) != h.CiphertextLength)
+        if (BinaryPrimitives.ReadUInt32BigEndian(s[(110 + kb)..]) != h.CiphertextLength)
             throw new CodecException("packet header: ciphertext length does not match the tile grid");
         return h;
     }
@@ -151,7 +148,6 @@ public sealed record PacketHeader
         if ((Flags & ~FlagDemoOriginal) != 0) throw new CodecException($"packet header: unknown flags 0x{Flags:x4}");
         if (ModelId is not { Length: ModelIdSize }) throw new CodecException("packet header: model id must be 32 bytes");
         if (SessionId is not { Length: SessionIdSize }) throw new CodecException("packet header: session id must be 16 bytes");
-        if (Nonce is not { Length: NonceSize }) throw new CodecException("packet header: nonce must be 16 bytes");
         if (ImageId is not { Length: ImageIdSize }) throw new CodecException("packet header: image id must be 16 bytes");
         if (Width <= 0 || Height <= 0) throw new CodecException($"packet header: empty image {Width}×{Height}");
         if ((long)Width * Height > maxPixels) throw new CodecException($"packet header: image {Width}×{Height} exceeds the limit of {maxPixels} pixels");

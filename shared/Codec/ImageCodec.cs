@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using SecureTransmit.Imaging;
+using SecureTransmit.Neural;
+using SecureTransmit.Neural.Models;
+
+namespace SecureTransmit.Codec;
+
+/// <summary>An image's quantized latent: what the cipher seals. Values are ordered tile by tile (row-major tiles).</summary>
+public sealed record EncodedImage(int Width, int Height, int Tile, int LatentPerTile, Quantizer.Range Range, byte[] Latent)
+{
+    public TileGrid Grid => TileGrid.For(Width, Height, Tile);
+
+    /// <summary>Bits per pixel of the 8-bit latent: latent bytes × 8 / pixels.</summary>
+    public double BitsPerPixel => Latent.Length * 8.0 / ((long)Width * Height);
+}
+
+/// <summary>
+/// image → tiles → encoder → 8-bit quantizer (sender side), and 8-bit latent → decoder → tiles → image
+/// (receiver side). Works on any image size: edges are padded by replication, the padding is cropped after
+/// decoding. Tiles run through the network in batches of <see cref="BatchSize"/>.
+/// A model whose samples have one channel (paper B's SAE on 8×8 patches) sees each colour plane of a tile
+/// as its own sample.
+/// </summary>
+public sealed class ImageCodec
+{
+    private readonly Module? _encoder;
+    private readonly Module? _decoder;
+
+    public ImageCodec(ModelSpec spec, Module? encoder, Module? decoder, int batchSize = 256)
+    {
+        Spec = spec ?? throw new ArgumentNullException(nameof(spec));
+        if (spec.InputChannels is not (1 or 3)) throw new ArgumentException($"model {spec.Name}: {spec.InputChannels} input channels unsupported");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        _encoder = encoder?.Eval();
+        _decoder = decoder?.Eval();
+        BatchSize = batchSize;
+    }
+
+    public ModelSpec Spec { get; }
+    public int BatchSize { get; }
+
+    /// <summary>Samples (network inputs) per tile: 1 for an RGB model, 3 for a one-plane model.</summary>
+    public int SamplesPerTile => 3 / Spec.InputChannels;
+
+    /// <summary>Latent values carried for one RGB tile.</summary>
+    public int LatentPerTile => Spec.LatentSize * SamplesPerTile;
+
+    public EncodedImage Encode(Image image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (_encoder is null) throw new InvalidOperationException($"model {Spec.Name}: this codec has no encoder");
+        var rgb = image.Channels == 3 ? image : image.ToRgb();
+        var grid = TileGrid.For(rgb.Width, rgb.Height, Spec.TileSize);
+        var chw = rgb.ToPlanarFloats();
+        var latent = new float[(long)grid.Count * LatentPerTile > int.MaxValue ? throw new CodecException("image too large") : grid.Count * LatentPerTile];
+        int T = Spec.TileSize, spt = SamplesPerTile;
+        lock (_encoder)
+        {
+            for (int first = 0; first < grid.Count; first += BatchSize)
+            {
+                int n = Math.Min(BatchSize, grid.Count - first);
+                var x = new Tensor(n * spt, Spec.InputChannels, T, T);
+                grid.Extract(chw, 3, first, n, x.Span);
+                var z = _encoder.Forward(x);
+                if (z.Length != n * LatentPerTile)
+                    throw new CodecException($"model {Spec.Name}: encoder produced {z.ShapeString}, expected {n * spt}×{Spec.LatentSize} values");
+                z.Span.CopyTo(latent.AsSpan(first * LatentPerTile));
+            }
+        }
+        var range = Quantizer.Fit(latent);
+        var q = new byte[latent.Length];
+        Quantizer.Quantize(latent, range, q);
+        return new EncodedImage(rgb.Width, rgb.Height, T, LatentPerTile, range, q);
+    }
+
+    public Image Decode(EncodedImage encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        if (_decoder is null) throw new InvalidOperationException($"model {Spec.Name}: this codec has no decoder");
+        if (encoded.Tile != Spec.TileSize || encoded.LatentPerTile != LatentPerTile)
+            throw new CodecException($"packet was made for tiles of {encoded.Tile} px with {encoded.LatentPerTile} latent values, model {Spec.Name} uses {Spec.TileSize} px and {LatentPerTile}");
+        var grid = encoded.Grid;
+        if (encoded.Latent.Length != (long)grid.Count * LatentPerTile)
+            throw new CodecException($"latent holds {encoded.Latent.Length} values, the tile grid needs {(long)grid.Count * LatentPerTile}");
+        var chw = new float[3L * encoded.Width * encoded.Height];
+        int T = Spec.TileSize, spt = SamplesPerTile;
+        var latentShape = Spec.LatentShape.ToArray();
+        lock (_decoder)
+        {
+            for (int first = 0; first < grid.Count; first += BatchSize)
+            {
+                int n = Math.Min(BatchSize, grid.Count - first);
+                var z = new Tensor([n * spt, .. latentShape]);
+                Quantizer.Dequantize(encoded.Latent.AsSpan(first * LatentPerTile, n * LatentPerTile), encoded.Range, z.Span);
+                var y = _decoder.Forward(z);
+                if (y.Length != n * 3 * T * T)
+                    throw new CodecException($"model {Spec.Name}: decoder produced {y.ShapeString}, expected {n * spt}×{Spec.InputChannels}×{T}×{T}");
+                grid.Place(y.Span, 3, first, n, chw);
+            }
+        }
+        return Image.FromPlanarFloats(chw, 3, encoded.Width, encoded.Height);
+    }
+
+    /// <summary>Encodes then decodes locally: what the receiver will reconstruct, without the wire.</summary>
+    public (EncodedImage Encoded, Image Reconstruction, double EncodeMs, double DecodeMs) RoundTrip(Image image)
+    {
+        var sw = Stopwatch.StartNew();
+        var e = Encode(image);
+        var encodeMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var r = Decode(e);
+        return (e, r, encodeMs, sw.Elapsed.TotalMilliseconds);
+    }
+}
