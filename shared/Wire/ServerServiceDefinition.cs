@@ -5,6 +5,9 @@ namespace SecureTransmit.Wire;
 /// <summary>
 /// A set of methods and their handlers, mapped onto a server with
 /// <see cref="GrpcEndpointRouteBuilderExtensions.MapGrpcService"/>. Build one with <see cref="CreateBuilder"/>.
+/// <c>AddMethod</c> overloads take typed handler delegates (method groups); with lambdas, two shapes can be ambiguous
+/// (e.g. unary vs client-streaming both take two parameters), so use <c>AddUnary</c>, <c>AddClientStreaming</c>,
+/// <c>AddServerStreaming</c> or <c>AddDuplexStreaming</c>.
 /// </summary>
 public sealed class ServerServiceDefinition
 {
@@ -46,6 +49,22 @@ public sealed class ServerServiceDefinition
         /// <summary>Adds a duplex-streaming method.</summary>
         public Builder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
             => Add(method, MethodType.DuplexStreaming, handler, h => new ServerMethodBinding<TRequest, TResponse>(method) { DuplexStreaming = h });
+
+        /// <summary>Adds a unary method (same as the matching <c>AddMethod</c>; unambiguous for lambdas).</summary>
+        public Builder AddUnary<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler)
+            => AddMethod(method, handler);
+
+        /// <summary>Adds a client-streaming method (same as the matching <c>AddMethod</c>; unambiguous for lambdas).</summary>
+        public Builder AddClientStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse> handler)
+            => AddMethod(method, handler);
+
+        /// <summary>Adds a server-streaming method (same as the matching <c>AddMethod</c>; unambiguous for lambdas).</summary>
+        public Builder AddServerStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler)
+            => AddMethod(method, handler);
+
+        /// <summary>Adds a duplex-streaming method (same as the matching <c>AddMethod</c>; unambiguous for lambdas).</summary>
+        public Builder AddDuplexStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
+            => AddMethod(method, handler);
 
         /// <summary>Finishes the definition.</summary>
         public ServerServiceDefinition Build() => new(_methods.ToArray());

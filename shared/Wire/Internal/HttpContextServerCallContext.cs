@@ -24,6 +24,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
     private int _writePending;
     private int _readPending;
     private bool _completed;
+    private bool _messageWritten;
 
     public HttpContextServerCallContext(HttpContext http, GrpcServerOptions options, string method, TimeSpan? timeout,
         string? requestEncoding, ILogger logger)
@@ -164,7 +165,8 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
             MessageFraming.SerializeFrame(marshaller, message, _frame, _options.MaxSendMessageSize);
             PipeWriter writer = _http.Response.BodyWriter;
             writer.Write(_frame.Frame.Span);
-            bool buffer = ((writeOptions ?? WriteOptions)?.Flags & WriteFlags.BufferHint) != 0;
+            _messageWritten = true;
+            bool buffer = (((writeOptions ?? WriteOptions)?.Flags ?? WriteFlags.None) & WriteFlags.BufferHint) != 0;
             if (!buffer)
             {
                 using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
@@ -227,7 +229,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
         }
 
         HttpResponse response = _http.Response;
-        if (!response.HasStarted)
+        if (!response.HasStarted && !_messageWritten)
         {
             // Trailers-Only: HEADERS with END_STREAM carrying :status, content-type and the status fields.
             IHeaderDictionary headers = response.Headers;
