@@ -4,6 +4,7 @@ using SecureTransmit.Imaging;
 namespace SecureTransmit.Lab.Commands;
 
 /// <summary><c>lab convert IN OUT</c>: converts between PNG, TIFF and PPM/PGM by extension.</summary>
+[LabCommand(10)]
 public static class ConvertCommand
 {
     public static Command Create()
