@@ -1,4 +1,4 @@
-using System.Numerics;
+using SecureTransmit.Neural.Internal;
 
 namespace SecureTransmit.Neural.Layers;
 
@@ -32,7 +32,7 @@ namespace SecureTransmit.Neural.Layers;
 /// <para>
 /// Backward is full backpropagation through time: it accumulates into every parameter's
 /// <see cref="Parameter.Grad"/> and returns dLoss/dInput. The input projections of all time steps
-/// are one [N·T, I]×[I, 3H] product; each step then costs one [N, H]×[H, 3H] product.
+/// are one [N·T, I]×[I, 3H] product; each step then costs one [N, H]×[H, 3H] product (shared SGEMM).
 /// </para>
 /// </summary>
 public sealed class GRU : Module
@@ -294,112 +294,31 @@ public sealed class GRU : Module
     }
 }
 
-/// <summary>Small dense kernels for the GRU (row-major float32, SIMD with <see cref="Vector{T}"/>).</summary>
+/// <summary>The GRU's products on the shared SGEMM (row-major float32).</summary>
 internal static class GruKernels
 {
-    // Rows·columns·depth above which a product is split over threads.
-    private const long ParallelWork = 1 << 20;
-
     /// <summary>c[m, n] = a[m, k] · b[n, k]ᵀ + bias[n].</summary>
     public static void MatMulTransB(ReadOnlySpan<float> a, int m, int k, ReadOnlySpan<float> b, int n,
                                     Span<float> c, ReadOnlySpan<float> bias)
     {
-        if ((long)m * n * k >= ParallelWork && m > 1)
-        {
-            var aa = a.Slice(0, m * k).ToArray();
-            var bb = b.Slice(0, n * k).ToArray();
-            var bs = bias.ToArray();
-            var cc = new float[m * n];
-            Parallel.For(0, m, i =>
-            {
-                var arow = aa.AsSpan(i * k, k);
-                for (int j = 0; j < n; j++) cc[i * n + j] = bs[j] + Dot(arow, bb.AsSpan(j * k, k));
-            });
-            cc.CopyTo(c);
-            return;
-        }
-        for (int i = 0; i < m; i++)
-        {
-            var arow = a.Slice(i * k, k);
-            for (int j = 0; j < n; j++) c[i * n + j] = bias[j] + Dot(arow, b.Slice(j * k, k));
-        }
+        for (int i = 0; i < m; i++) bias.CopyTo(c.Slice(i * n, n));
+        Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 1f, c, n);
     }
 
     /// <summary>c[p, q] += a[m, p]ᵀ · b[m, q].</summary>
     public static void AccumulateTransA(ReadOnlySpan<float> a, int m, int p, ReadOnlySpan<float> b, int q, Span<float> c)
-    {
-        for (int i = 0; i < m; i++)
-        {
-            var brow = b.Slice(i * q, q);
-            var arow = a.Slice(i * p, p);
-            for (int j = 0; j < p; j++)
-            {
-                float s = arow[j];
-                if (s != 0f) Axpy(s, brow, c.Slice(j * q, q));
-            }
-        }
-    }
+        => Gemm.Sgemm(true, false, p, q, m, 1f, a, p, b, q, 1f, c, q);
 
     /// <summary>c[m, q] += a[m, p] · b[p, q].</summary>
     public static void MatMulAccumulate(ReadOnlySpan<float> a, int m, int p, ReadOnlySpan<float> b, int q, Span<float> c)
-    {
-        for (int i = 0; i < m; i++)
-        {
-            var arow = a.Slice(i * p, p);
-            var crow = c.Slice(i * q, q);
-            for (int j = 0; j < p; j++)
-            {
-                float s = arow[j];
-                if (s != 0f) Axpy(s, b.Slice(j * q, q), crow);
-            }
-        }
-    }
+        => Gemm.Sgemm(false, false, m, q, p, 1f, a, p, b, q, 1f, c, q);
 
     /// <summary>c[p] += Σ_i a[i, p].</summary>
     public static void AccumulateColumnSums(ReadOnlySpan<float> a, int m, int p, Span<float> c)
     {
-        for (int i = 0; i < m; i++) Add(a.Slice(i * p, p), c);
+        for (int i = 0; i < m; i++) Elementwise.Add(a.Slice(i * p, p), c);
     }
 
     /// <summary>y += x.</summary>
-    public static void Add(ReadOnlySpan<float> x, Span<float> y)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int w = Vector<float>.Count;
-            for (; i <= x.Length - w; i += w)
-                (new Vector<float>(y.Slice(i)) + new Vector<float>(x.Slice(i))).CopyTo(y.Slice(i));
-        }
-        for (; i < x.Length; i++) y[i] += x[i];
-    }
-
-    /// <summary>y += s·x.</summary>
-    public static void Axpy(float s, ReadOnlySpan<float> x, Span<float> y)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int w = Vector<float>.Count;
-            var vs = new Vector<float>(s);
-            for (; i <= x.Length - w; i += w)
-                (new Vector<float>(y.Slice(i)) + vs * new Vector<float>(x.Slice(i))).CopyTo(y.Slice(i));
-        }
-        for (; i < x.Length; i++) y[i] += s * x[i];
-    }
-
-    public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        int i = 0;
-        float sum = 0f;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int w = Vector<float>.Count;
-            var acc = Vector<float>.Zero;
-            for (; i <= x.Length - w; i += w) acc += new Vector<float>(x.Slice(i)) * new Vector<float>(y.Slice(i));
-            sum = Vector.Sum(acc);
-        }
-        for (; i < x.Length; i++) sum += x[i] * y[i];
-        return sum;
-    }
+    public static void Add(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Add(x, y);
 }
