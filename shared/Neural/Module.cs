@@ -68,4 +68,23 @@ public abstract class Module
     }
 
     public Module Eval() => Train(false);
+
+    /// <summary>
+    /// When true (see <see cref="ReuseBuffers"/>), layers write outputs and input gradients into buffers
+    /// they keep between calls, so a steady training or inference loop allocates nothing: a tensor a
+    /// module returns is then valid only until that module's next Forward (or Backward). Off by
+    /// default: every call returns fresh tensors.
+    /// </summary>
+    public bool BufferReuse { get; private set; }
+
+    /// <summary>Turns <see cref="BufferReuse"/> on or off for this module and all its children.</summary>
+    public Module ReuseBuffers(bool on = true)
+    {
+        BufferReuse = on;
+        foreach (var (_, c) in Children()) c.ReuseBuffers(on);
+        return this;
+    }
+
+    /// <summary>Direct children, by local name, in registration order.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedChildren() => Children();
 }

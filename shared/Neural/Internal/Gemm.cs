@@ -128,8 +128,8 @@ internal static unsafe class Gemm
         int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = Math.Min(bl.NC, (n + bl.NR - 1) / bl.NR * bl.NR);
         int mcMax = Math.Min(bl.MC, m);
-        float* bufB = Scratch.ThreadB.Get(kcMax * ncMax);
-        float* bufA = Scratch.ThreadA.Get(kcMax * mcMax);
+        float* bufB = Scratch.For(ScratchSlot.GemmB).Get(kcMax * ncMax);
+        float* bufA = Scratch.For(ScratchSlot.GemmA).Get(kcMax * mcMax);
         for (int jc = 0; jc < n; jc += bl.NC)
         {
             int nc = Math.Min(bl.NC, n - jc);

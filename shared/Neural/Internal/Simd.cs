@@ -90,10 +90,18 @@ internal sealed unsafe class Scratch
         return _ptr;
     }
 
-    [ThreadStatic] private static Scratch? t_a, t_b, t_c;
+    [ThreadStatic] private static Scratch[]? t_slots;
 
-    /// <summary>Three independent scratch buffers of the calling thread.</summary>
-    public static Scratch ThreadA => t_a ??= new Scratch();
-    public static Scratch ThreadB => t_b ??= new Scratch();
-    public static Scratch ThreadC => t_c ??= new Scratch();
+    /// <summary>The calling thread's buffer for <paramref name="slot"/>; distinct slots never alias.</summary>
+    public static Scratch For(ScratchSlot slot)
+    {
+        var slots = t_slots ??= new Scratch[(int)ScratchSlot.Count];
+        return slots[(int)slot] ??= new Scratch();
+    }
+}
+
+/// <summary>Per-thread scratch buffers, one per use, so nested kernels never share one.</summary>
+internal enum ScratchSlot
+{
+    GemmA, GemmB, ConvPadded, ConvPanel, ConvColumns, ConvTile, Count,
 }

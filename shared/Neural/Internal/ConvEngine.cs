@@ -1,0 +1,286 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace SecureTransmit.Neural.Internal;
+
+/// <summary>
+/// Stride-1 "same" convolution of one image by implicit im2col + the GEMM microkernels.
+/// <para>
+/// The image [C,H,W] is first copied into a zero-bordered buffer [C, H+k−1, W+k−1] (top/left border
+/// <c>pad</c>, bottom/right <c>k−1−pad</c>); then the column matrix col[(c,dh,dw), (h,w)] =
+/// padded[c, h+dh, w+dw] is never stored whole: each NR-wide panel of it is packed straight from the
+/// padded image (runs of one image row are plain copies) and consumed at once by the microkernel
+/// against the packed weights [O, C·k·k], so the working set stays in L1/L2.
+/// </para>
+/// </summary>
+internal static unsafe class ConvEngine
+{
+    /// <summary>Largest k block of the conv GEMM (K = C·k·k is cut into near-equal blocks).</summary>
+    public const int KcMax = 512;
+
+    /// <summary>Floats needed for packed weights of an [O, K] matrix.</summary>
+    public static int PackedWeightSize(int outChannels, int kTotal) => outChannels * kTotal;
+
+    /// <summary>
+    /// Packs weights [O, K] (row-major, K = C·k·k) into row panels per k block: block b (k range
+    /// [s_b, e_b)) starts at <c>dst + O·s_b</c>.
+    /// </summary>
+    public static void PackWeights(float* w, int outChannels, int kTotal, float* dst, SimdPath path)
+    {
+        var bl = Gemm.BlockingFor(path);
+        int blocks = Gemm.KBlocks(kTotal, KcMax);
+        for (int b = 0; b < blocks; b++)
+        {
+            int s = Gemm.KBlockStart(kTotal, blocks, b), e = Gemm.KBlockStart(kTotal, blocks, b + 1);
+            Gemm.PackA(false, w, kTotal, 0, outChannels, s, e - s, dst + (long)outChannels * s, bl.MR);
+        }
+    }
+
+    /// <summary>Copies image [C,H,W] into the zero-bordered [C, H+k−1, W+k−1] buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Pad(float* x, int c, int h, int w, int k, int pad, float* dst)
+    {
+        int hp = h + k - 1, wp = w + k - 1;
+        if (k == 1) { Buffer.MemoryCopy(x, dst, (long)c * h * w * 4, (long)c * h * w * 4); return; }
+        for (int ci = 0; ci < c; ci++)
+        {
+            float* plane = dst + (long)ci * hp * wp;
+            new Span<float>(plane, pad * wp).Clear();
+            new Span<float>(plane + (long)(pad + h) * wp, (hp - pad - h) * wp).Clear();
+            for (int r = 0; r < h; r++)
+            {
+                float* row = plane + (long)(r + pad) * wp;
+                for (int j = 0; j < pad; j++) row[j] = 0f;
+                Copy(x + ((long)ci * h + r) * w, row + pad, w);
+                for (int j = pad + w; j < wp; j++) row[j] = 0f;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.Load(src + i).Store(dst + i);
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.Load(src + i).Store(dst + i);
+        for (; i < n; i++) dst[i] = src[i];
+    }
+
+    /// <summary>Offsets in the padded image of col row kk = (c, dh, dw), for kk in [0, C·k·k).</summary>
+    public static int[] RowOffsets(int c, int h, int w, int k)
+    {
+        int hp = h + k - 1, wp = w + k - 1;
+        var off = new int[c * k * k];
+        for (int ci = 0, kk = 0; ci < c; ci++)
+            for (int dh = 0; dh < k; dh++)
+                for (int dw = 0; dw < k; dw++, kk++)
+                    off[kk] = ci * hp * wp + dh * wp + dw;
+        return off;
+    }
+
+    /// <summary>
+    /// Packs columns [p0, p0+width) of col rows [k0, k0+kc) into a k-major panel of <paramref name="nr"/>
+    /// columns (zero beyond width).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackPanel(float* padded, int* rowOffsets, int w, int wp, int k0, int kc, int p0, int width, int nr, float* dst)
+    {
+        // Split the columns into runs that stay in one image row.
+        int* runStart = stackalloc int[nr + 1];
+        int* runLen = stackalloc int[nr + 1];
+        int* runBase = stackalloc int[nr + 1];
+        int runs = 0;
+        for (int j = 0; j < width;)
+        {
+            int p = p0 + j, h = p / w, col = p - h * w;
+            int len = Math.Min(width - j, w - col);
+            runStart[runs] = j; runLen[runs] = len; runBase[runs] = h * wp + col; runs++;
+            j += len;
+        }
+        if (runs == 1 && width == nr)
+        {
+            int b = runBase[0];
+            if (nr == 32 && Vector512.IsHardwareAccelerated)
+            {
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    float* s = padded + rowOffsets[k0 + kk] + b;
+                    float* d = dst + kk * 32;
+                    Vector512.Load(s).Store(d);
+                    Vector512.Load(s + 16).Store(d + 16);
+                }
+                return;
+            }
+            for (int kk = 0; kk < kc; kk++) Copy(padded + rowOffsets[k0 + kk] + b, dst + kk * nr, nr);
+            return;
+        }
+        for (int kk = 0; kk < kc; kk++)
+        {
+            float* src = padded + rowOffsets[k0 + kk];
+            float* d = dst + kk * nr;
+            for (int r = 0; r < runs; r++) Copy(src + runBase[r], d + runStart[r], runLen[r]);
+            for (int j = width; j < nr; j++) d[j] = 0f;
+        }
+    }
+
+    /// <summary>Writes the full column matrix col[K, H·W] of a padded image (rows kk of length H·W).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Im2Col(float* padded, int* rowOffsets, int kTotal, int h, int w, int wp, float* col)
+    {
+        int hw = h * w;
+        for (int kk = 0; kk < kTotal; kk++)
+        {
+            float* src = padded + rowOffsets[kk];
+            float* d = col + (long)kk * hw;
+            for (int r = 0; r < h; r++) Copy(src + r * wp, d + r * w, w);
+        }
+    }
+
+    /// <summary>
+    /// y[O, H·W] = Wpacked · col(padded) (+ bias) for one image, all k blocks. <paramref name="panel"/> holds
+    /// at least KcMax·NR floats; <paramref name="tile"/> at least 12·32.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(SimdPath path, float* padded, int* rowOffsets, int kTotal, int h, int w, int wp,
+                               float* packedW, int outChannels, float* bias, float* y, float* panel, float* tile)
+    {
+        var bl = Gemm.BlockingFor(path);
+        int nr = bl.NR, hw = h * w;
+        int blocks = Gemm.KBlocks(kTotal, KcMax);
+        int rowPanels = Gemm.PanelCount(outChannels, bl.MR);
+        for (int jr = 0; jr < hw; jr += nr)
+        {
+            int width = Math.Min(nr, hw - jr);
+            for (int b = 0; b < blocks; b++)
+            {
+                int ks = Gemm.KBlockStart(kTotal, blocks, b), kc = Gemm.KBlockStart(kTotal, blocks, b + 1) - ks;
+                PackPanel(padded, rowOffsets, w, wp, ks, kc, jr, width, nr, panel);
+                float beta = b == 0 ? 0f : 1f;
+                float* aBlock = packedW + (long)outChannels * ks;
+                for (int q = 0; q < rowPanels; q++)
+                {
+                    int r0 = Gemm.PanelStart(outChannels, rowPanels, q), rows = Gemm.PanelStart(outChannels, rowPanels, q + 1) - r0;
+                    float* bq = b == 0 && bias != null ? bias + r0 : null;
+                    float* cp = y + (long)r0 * hw + jr;
+                    if (width == nr)
+                    {
+                        GemmKernels.Run(path, rows, kc, aBlock + (long)r0 * kc, panel, cp, hw, 1f, beta, bq);
+                    }
+                    else
+                    {
+                        GemmKernels.Run(path, rows, kc, aBlock + (long)r0 * kc, panel, tile, nr, 1f, 0f, null);
+                        for (int i = 0; i < rows; i++)
+                        {
+                            float add = bq == null ? 0f : bq[i];
+                            float* crow = cp + (long)i * hw;
+                            float* trow = tile + i * nr;
+                            if (beta == 0f) for (int j = 0; j < width; j++) crow[j] = trow[j] + add;
+                            else for (int j = 0; j < width; j++) crow[j] += trow[j] + add;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds Σ over each row of x[rows, len] into acc[rows].</summary>
+    public static void AccumulateRowSums(float* x, int rows, int len, float* acc)
+    {
+        for (int r = 0; r < rows; r++)
+            acc[r] += (float)Elementwise.Sum(new ReadOnlySpan<float>(x + (long)r * len, len));
+    }
+
+    /// <summary>
+    /// y = conv(x) for a batch. With <paramref name="transposeFlip"/> the kernel used is
+    /// W'[c_in_of_w, c_out_of_w] flipped, i.e. it maps <paramref name="outC"/> = C_in of the layer.
+    /// </summary>
+    public static void ForwardBatch(float* x, int n, int inC, int h, int w, int k, float* weights, int outC, float* bias, int pad, float* y, bool transposeFlip)
+    {
+        var path = Simd.Active;
+        int kTotal = inC * k * k;
+        var packed = GC.AllocateUninitializedArray<float>(PackedWeightSize(outC, kTotal) + 16);
+        fixed (float* pk = packed)
+        {
+            if (transposeFlip)
+            {
+                // W'[ci, co, dh, dw] = W[co, ci, k−1−dh, k−1−dw]; here outC = layer C_in, inC = layer C_out.
+                var flipped = GC.AllocateUninitializedArray<float>(outC * kTotal);
+                for (int ci = 0; ci < outC; ci++)
+                    for (int co = 0; co < inC; co++)
+                        for (int dh = 0; dh < k; dh++)
+                            for (int dw = 0; dw < k; dw++)
+                                flipped[((ci * inC + co) * k + dh) * k + dw] = weights[((co * outC + ci) * k + (k - 1 - dh)) * k + (k - 1 - dw)];
+                fixed (float* fp = flipped) PackWeights(fp, outC, kTotal, pk, path);
+            }
+            else
+            {
+                PackWeights(weights, outC, kTotal, pk, path);
+            }
+            var offsets = RowOffsets(inC, h, w, k);
+            int hp = h + k - 1, wpad = w + k - 1;
+            long perImage = (long)outC * kTotal * h * w;
+            nint pkAddr = (nint)pk, xAddr = (nint)x, yAddr = (nint)y, bAddr = (nint)bias;
+            int nr = Gemm.BlockingFor(path).NR;
+            Parallelism.For(n, Parallelism.WorkersFor(n, perImage), (s, e, _) =>
+            {
+                float* padded = k > 1 ? Scratch.For(ScratchSlot.ConvPadded).Get(inC * hp * wpad) : null;
+                float* panel = Scratch.For(ScratchSlot.ConvPanel).Get(KcMax * nr);
+                float* tile = Scratch.For(ScratchSlot.ConvTile).Get(12 * 32);
+                fixed (int* off = offsets)
+                    for (int i = s; i < e; i++)
+                    {
+                        float* xi = (float*)xAddr + (long)i * inC * h * w;
+                        if (k > 1) Pad(xi, inC, h, w, k, pad, padded);
+                        Forward(path, k > 1 ? padded : xi, off, kTotal, h, w, wpad, (float*)pkAddr, outC, (float*)bAddr,
+                                           (float*)yAddr + (long)i * outC * h * w, panel, tile);
+                    }
+            });
+        }
+    }
+
+    /// <summary>dW += Σ_n dY_n · col(x_n)ᵀ and db += Σ dY, with per-worker partial sums.</summary>
+    public static void WeightGradientsBatch(float* x, float* dy, int n, int inC, int outC, int h, int w, int k, int pad, float* gradW, float* gradB)
+    {
+        var path = Simd.Active;
+        int kTotal = inC * k * k, hw = h * w;
+        int hp = h + k - 1, wpad = w + k - 1;
+        var offsets = RowOffsets(inC, h, w, k);
+        int workers = Parallelism.WorkersFor(n, (long)outC * kTotal * hw);
+        var partialW = new float[workers][];
+        var partialB = new float[workers][];
+        nint xAddr = (nint)x, dyAddr = (nint)dy;
+        Parallelism.For(n, workers, (s, e, wi) =>
+        {
+            var pw = new float[outC * kTotal];
+            var pb = new float[outC];
+            float* padded = k > 1 ? Scratch.For(ScratchSlot.ConvPadded).Get(inC * hp * wpad) : null;
+            float* col = k > 1 ? Scratch.For(ScratchSlot.ConvColumns).Get(kTotal * hw) : null;
+            fixed (int* off = offsets) fixed (float* pwp = pw) fixed (float* pbp = pb)
+                for (int i = s; i < e; i++)
+                {
+                    float* dyi = (float*)dyAddr + (long)i * outC * hw;
+                    float* xi = (float*)xAddr + (long)i * inC * hw;
+                    float* colI = xi; // a 1×1 kernel's column matrix is the image itself
+                    if (k > 1)
+                    {
+                        Pad(xi, inC, h, w, k, pad, padded);
+                        Im2Col(padded, off, kTotal, h, w, wpad, col);
+                        colI = col;
+                    }
+                    Gemm.Sgemm(false, true, outC, kTotal, hw, 1f, dyi, hw, colI, hw, 1f, pwp, kTotal, path, threads: 1);
+                    AccumulateRowSums(dyi, outC, hw, pbp);
+                }
+            partialW[wi] = pw;
+            partialB[wi] = pb;
+        });
+        var gw = new Span<float>(gradW, outC * kTotal);
+        foreach (var pw in partialW) if (pw != null) Elementwise.Add(pw, gw);
+        if (gradB != null)
+        {
+            var gb = new Span<float>(gradB, outC);
+            foreach (var pb in partialB) if (pb != null) Elementwise.Add(pb, gb);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using SecureTransmit.Neural.Internal;
+
+namespace SecureTransmit.Neural.Layers;
+
+/// <summary>
+/// Fully connected layer, y = x·Wᵀ + b (PyTorch <c>nn.Linear(in, out)</c>): input [..., in] (any number
+/// of leading axes, usually [N, in]) → [..., out].
+/// <para>
+/// Parameters: <c>weight</c> [out, in], <c>bias</c> [out]. A Keras Dense kernel is [in, out], the
+/// transpose of <c>weight</c>. Initialization: PyTorch's default, U(−1/√in, 1/√in) for both.
+/// </para>
+/// </summary>
+public sealed unsafe class Linear : Module
+{
+    private readonly Parameter _weight;
+    private readonly Parameter? _bias;
+    private Tensor? _input;
+    private float[]? _outCache, _gradCache;
+
+    public Linear(int inFeatures, int outFeatures, bool bias = true, Init? init = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        init ??= Init.Default;
+        _weight = new Parameter(new Tensor(outFeatures, inFeatures));
+        init.KaimingUniformDefault(_weight.Value, inFeatures);
+        if (bias)
+        {
+            _bias = new Parameter(new Tensor(outFeatures));
+            init.BiasDefault(_bias.Value, inFeatures);
+        }
+    }
+
+    public int InFeatures { get; }
+    public int OutFeatures { get; }
+    public Parameter Weight => _weight;
+    public Parameter? Bias => _bias;
+
+    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters()
+    {
+        yield return ("weight", _weight);
+        if (_bias != null) yield return ("bias", _bias);
+    }
+
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank < 1 || input[-1] != InFeatures)
+            throw new ArgumentException($"Linear({InFeatures}→{OutFeatures}) expects [..., {InFeatures}], got {input.ShapeString}");
+        int rows = input.Length / InFeatures;
+        var shape = (int[])input.Shape.Clone();
+        shape[^1] = OutFeatures;
+        var output = Buffers.Uninitialized(BufferReuse, ref _outCache, shape);
+        fixed (float* x = input.Data) fixed (float* w = _weight.Value.Data) fixed (float* y = output.Data)
+        {
+            var path = Simd.Active;
+            Gemm.Sgemm(false, true, rows, OutFeatures, InFeatures, 1f, x, InFeatures, w, InFeatures, 0f, y, OutFeatures, path);
+            if (_bias != null)
+            {
+                var b = _bias.Value.Span;
+                for (int r = 0; r < rows; r++) Elementwise.Add(b, output.Data.AsSpan(r * OutFeatures, OutFeatures));
+            }
+        }
+        _input = Training ? input : null;
+        return output;
+    }
+
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        var x = _input ?? throw new InvalidOperationException("Linear.Backward needs a Forward in training mode first");
+        int rows = x.Length / InFeatures;
+        if (gradOutput.Rank != x.Rank || gradOutput[-1] != OutFeatures || gradOutput.Length != rows * OutFeatures)
+            throw new ArgumentException($"Linear gradient must be [..., {OutFeatures}] matching the input's leading axes, got {gradOutput.ShapeString}");
+        var gradInput = Buffers.Uninitialized(BufferReuse, ref _gradCache, x.Shape);
+        var path = Simd.Active;
+        fixed (float* xp = x.Data) fixed (float* dy = gradOutput.Data) fixed (float* w = _weight.Value.Data)
+        fixed (float* gw = _weight.Grad.Data) fixed (float* dx = gradInput.Data)
+        {
+            // dW[out, in] += dYᵀ·X ; dX = dY·W
+            Gemm.Sgemm(true, false, OutFeatures, InFeatures, rows, 1f, dy, OutFeatures, xp, InFeatures, 1f, gw, InFeatures, path);
+            Gemm.Sgemm(false, false, rows, InFeatures, OutFeatures, 1f, dy, OutFeatures, w, InFeatures, 0f, dx, InFeatures, path);
+        }
+        if (_bias != null)
+        {
+            var gb = _bias.Grad.Span;
+            var dys = gradOutput.Data;
+            for (int r = 0; r < rows; r++) Elementwise.Add(dys.AsSpan(r * OutFeatures, OutFeatures), gb);
+        }
+        return gradInput;
+    }
+
+    public override string ToString() => $"Linear(in_features={InFeatures}, out_features={OutFeatures}, bias={_bias != null})";
+}

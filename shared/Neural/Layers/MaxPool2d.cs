@@ -1,0 +1,120 @@
+using SecureTransmit.Neural.Internal;
+
+namespace SecureTransmit.Neural.Layers;
+
+/// <summary>
+/// Max pooling with a square window and stride equal to the window (PyTorch <c>nn.MaxPool2d(k)</c>,
+/// no padding, floor mode): [N, C, H, W] → [N, C, ⌊H/k⌋, ⌊W/k⌋]. Within a window the first maximum in
+/// row-major order wins (later equal values do not replace it) and a NaN wins over numbers (the last NaN), as in
+/// PyTorch; backward routes each output gradient to that one input position.
+/// </summary>
+public sealed unsafe class MaxPool2d : Module
+{
+    private byte[]? _argmax;
+    private int[]? _inputShape;
+    private float[]? _outCache, _gradCache;
+
+    public MaxPool2d(int kernelSize = 2)
+    {
+        if (kernelSize is < 1 or > 15) throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "pool window must be 1..15");
+        KernelSize = kernelSize;
+    }
+
+    public int KernelSize { get; }
+
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 4) throw new ArgumentException($"MaxPool2d expects [N,C,H,W], got {input.ShapeString}");
+        int n = input[0], c = input[1], h = input[2], w = input[3], k = KernelSize;
+        int ho = h / k, wo = w / k;
+        if (ho == 0 || wo == 0) throw new ArgumentException($"MaxPool2d({k}) input {input.ShapeString} is smaller than the window");
+        var output = Buffers.Uninitialized(BufferReuse, ref _outCache, n, c, ho, wo);
+        int planes = n * c, outPlane = ho * wo;
+        if (Training && (_argmax == null || _argmax.Length < planes * outPlane)) _argmax = new byte[planes * outPlane];
+        byte[]? arg = Training ? _argmax : null;
+        var xs = input.Data; var ys = output.Data;
+        Parallelism.For(planes, Parallelism.WorkersFor(planes, h * w), (s, e, _) =>
+        {
+            fixed (float* xp = xs) fixed (float* yp = ys) fixed (byte* ap = arg)
+                for (int pl = s; pl < e; pl++)
+                {
+                    float* x = xp + (long)pl * h * w;
+                    float* y = yp + (long)pl * outPlane;
+                    byte* a = ap == null ? null : ap + (long)pl * outPlane;
+                    if (k == 2) Pool2(x, w, ho, wo, y, a);
+                    else PoolK(x, w, ho, wo, k, y, a);
+                }
+        });
+        _inputShape = Training ? (int[])input.Shape.Clone() : null;
+        return output;
+    }
+
+    private static void Pool2(float* x, int w, int ho, int wo, float* y, byte* a)
+    {
+        for (int i = 0; i < ho; i++)
+        {
+            float* r0 = x + (long)(2 * i) * w, r1 = r0 + w;
+            float* yr = y + (long)i * wo;
+            byte* ar = a == null ? null : a + (long)i * wo;
+            for (int j = 0; j < wo; j++)
+            {
+                float m = r0[2 * j]; int idx = 0;
+                float v = r0[2 * j + 1]; if (v > m || float.IsNaN(v)) { m = v; idx = 1; }
+                v = r1[2 * j]; if (v > m || float.IsNaN(v)) { m = v; idx = 2; }
+                v = r1[2 * j + 1]; if (v > m || float.IsNaN(v)) { m = v; idx = 3; }
+                yr[j] = m;
+                if (ar != null) ar[j] = (byte)idx;
+            }
+        }
+    }
+
+    private static void PoolK(float* x, int w, int ho, int wo, int k, float* y, byte* a)
+    {
+        for (int i = 0; i < ho; i++)
+            for (int j = 0; j < wo; j++)
+            {
+                float m = float.NegativeInfinity; int idx = -1;
+                for (int di = 0; di < k; di++)
+                    for (int dj = 0; dj < k; dj++)
+                    {
+                        float v = x[(long)(i * k + di) * w + j * k + dj];
+                        if (idx < 0 || v > m || float.IsNaN(v)) { m = v; idx = di * k + dj; }
+                    }
+                y[(long)i * wo + j] = m;
+                if (a != null) a[(long)i * wo + j] = (byte)idx;
+            }
+    }
+
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        var shape = _inputShape ?? throw new InvalidOperationException("MaxPool2d.Backward needs a Forward in training mode first");
+        int n = shape[0], c = shape[1], h = shape[2], w = shape[3], k = KernelSize, ho = h / k, wo = w / k;
+        if (gradOutput.Rank != 4 || gradOutput[0] != n || gradOutput[1] != c || gradOutput[2] != ho || gradOutput[3] != wo)
+            throw new ArgumentException($"MaxPool2d gradient must be [{n},{c},{ho},{wo}], got {gradOutput.ShapeString}");
+        var gradInput = Buffers.Uninitialized(BufferReuse, ref _gradCache, shape);
+        int planes = n * c, outPlane = ho * wo;
+        var dys = gradOutput.Data; var dxs = gradInput.Data; var arg = _argmax!;
+        Parallelism.For(planes, Parallelism.WorkersFor(planes, h * w), (s, e, _) =>
+        {
+            fixed (float* dyp = dys) fixed (float* dxp = dxs) fixed (byte* ap = arg)
+                for (int pl = s; pl < e; pl++)
+                {
+                    float* dx = dxp + (long)pl * h * w;
+                    float* dy = dyp + (long)pl * outPlane;
+                    byte* a = ap + (long)pl * outPlane;
+                    new Span<float>(dx, h * w).Clear();
+                    for (int i = 0; i < ho; i++)
+                        for (int j = 0; j < wo; j++)
+                        {
+                            int idx = a[i * wo + j], di = idx / k, dj = idx - di * k;
+                            dx[(long)(i * k + di) * w + j * k + dj] = dy[i * wo + j];
+                        }
+                }
+        });
+        return gradInput;
+    }
+
+    public override string ToString() => $"MaxPool2d({KernelSize})";
+}

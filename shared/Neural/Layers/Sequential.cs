@@ -1,0 +1,65 @@
+namespace SecureTransmit.Neural.Layers;
+
+/// <summary>
+/// Runs children in order (PyTorch <c>nn.Sequential</c>). Children are named "0", "1", ... by position,
+/// or given explicit names (e.g. "encoder", "decoder"), which become state_dict key prefixes.
+/// Backward runs them in reverse.
+/// </summary>
+public sealed class Sequential : Module
+{
+    private readonly List<(string Name, Module Module)> _children = [];
+
+    public Sequential(params Module[] modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        foreach (var m in modules) Add(m);
+    }
+
+    public Sequential(params (string Name, Module Module)[] modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        foreach (var (n, m) in modules) Add(n, m);
+    }
+
+    /// <summary>Appends a child named by its position.</summary>
+    public Sequential Add(Module module) => Add(_children.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+
+    /// <summary>Appends a named child.</summary>
+    public Sequential Add(string name, Module module)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(module);
+        if (name.Contains('.')) throw new ArgumentException($"child name '{name}' must not contain '.'", nameof(name));
+        if (_children.Any(c => c.Name == name)) throw new ArgumentException($"duplicate child name '{name}'", nameof(name));
+        _children.Add((name, module));
+        if (!Training) module.Eval();
+        if (BufferReuse) module.ReuseBuffers();
+        return this;
+    }
+
+    public int Count => _children.Count;
+
+    public Module this[int index] => _children[index].Module;
+
+    public Module this[string name] => _children.FirstOrDefault(c => c.Name == name).Module
+        ?? throw new KeyNotFoundException($"Sequential has no child '{name}'");
+
+    protected override IEnumerable<(string Name, Module Module)> Children() => _children;
+
+    public override Tensor Forward(Tensor input)
+    {
+        var x = input;
+        foreach (var (_, m) in _children) x = m.Forward(x);
+        return x;
+    }
+
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        var g = gradOutput;
+        for (int i = _children.Count - 1; i >= 0; i--) g = _children[i].Module.Backward(g);
+        return g;
+    }
+
+    public override string ToString() =>
+        "Sequential(\n" + string.Join("\n", _children.Select(c => $"  ({c.Name}): {c.Module.ToString()?.Replace("\n", "\n  ")}")) + "\n)";
+}
