@@ -202,6 +202,12 @@ public class FormatVectorTests
             var latent = c.GetProperty("latent").Hex();
             var kImg = c.GetProperty("k_img").Hex();
             Assert.Equal(kImg, LogisticImageCipher.DeriveImageKey(keys, c.GetProperty("nonce").Hex(), latent));
+            var keystream = new byte[latent.Length];
+            var p = LogisticKeystream.Generate(kImg, keystream);
+            Assert.Equal(c.GetProperty("counter").GetInt32(), p.Counter);
+            Assert.Equal(c.GetProperty("x0").GetString(), Vectors.DoubleHex(p.X0));
+            Assert.Equal(c.GetProperty("r").GetString(), Vectors.DoubleHex(p.R));
+            Assert.Equal(c.GetProperty("keystream_prefix").GetString(), Convert.ToHexStringLower(keystream.AsSpan(0, Math.Min(64, keystream.Length))));
 
             // The key block was wrapped by Python's AES-GCM: we unwrap it to the same K_img ...
             var keyBlock = c.GetProperty("key_block").Hex();

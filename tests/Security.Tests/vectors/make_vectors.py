@@ -247,7 +247,7 @@ def main() -> None:
         latent = det("latent %d" % i, n)
         sk = subkeys(k_session, session_id)
         k_img = image_key(sk["logistic"], session_id, nonce, latent)
-        _, _, _, ks = keystream(k_img, n)
+        counter, x0, r, ks = keystream(k_img, n)
         ct = bytes(a ^ b for a, b in zip(latent, ks))
         wrap_nonce = det("wrap nonce %d" % i, 12)
         wrapped = AESGCM(sk["key_wrap"]).encrypt(wrap_nonce, k_img, KEY_WRAP_AAD + session_id)
@@ -258,6 +258,7 @@ def main() -> None:
         vectors["images"].append({
             "session_key": k_session.hex(), "session_id": session_id.hex(), "nonce": nonce.hex(),
             "latent": latent.hex(), "subkeys": {k: v.hex() for k, v in sk.items()}, "k_img": k_img.hex(),
+            "counter": counter, "x0": dhex(x0), "r": dhex(r), "keystream_prefix": ks[:64].hex(),
             "ciphertext": ct.hex(), "key_block": key_block.hex(), "header": header.hex(), "tag": tag.hex()})
 
     # 4. Handshake transcript and session key.
