@@ -1,12 +1,10 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 
 namespace SecureTransmit.Neural.Tests;
 
 /// <summary>
-/// Reads the PyTorch fixtures written by fixtures/make_gru_fixtures.py (a minimal safetensors reader:
-/// u64 LE header length, JSON header, little-endian F32 data) and repeats its gen() values.
+/// Reads the PyTorch fixtures written by fixtures/make_gru_fixtures.py (with the library's safetensors
+/// reader) and repeats the script's gen() values.
 /// </summary>
 internal sealed class GruFixture
 {
@@ -27,30 +25,8 @@ internal sealed class GruFixture
 
     public static GruFixture Load(string fileName, [CallerFilePath] string sourceFile = "")
     {
-        var path = Locate(fileName, sourceFile);
-        var bytes = File.ReadAllBytes(path);
-        long headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength <= 0 || 8 + headerLength > bytes.Length) throw new InvalidDataException($"{path}: bad header length");
-        using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
-        int dataStart = 8 + (int)headerLength;
-        var tensors = new Dictionary<string, Tensor>();
-        var metadata = new Dictionary<string, string>();
-        foreach (var entry in doc.RootElement.EnumerateObject())
-        {
-            if (entry.Name == "__metadata__")
-            {
-                foreach (var m in entry.Value.EnumerateObject()) metadata[m.Name] = m.Value.GetString() ?? "";
-                continue;
-            }
-            if (entry.Value.GetProperty("dtype").GetString() != "F32") throw new InvalidDataException($"{entry.Name}: only F32");
-            var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            var data = new float[(offsets[1] - offsets[0]) / 4];
-            for (int i = 0; i < data.Length; i++)
-                data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(dataStart + offsets[0] + 4 * i));
-            tensors[entry.Name] = new Tensor(data, shape);
-        }
-        return new GruFixture(tensors, metadata);
+        var file = SafeTensors.Load(Locate(fileName, sourceFile));
+        return new GruFixture(new Dictionary<string, Tensor>(file.Tensors), new Dictionary<string, string>(file.Metadata));
     }
 
     private static string Locate(string fileName, string sourceFile)

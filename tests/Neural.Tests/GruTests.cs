@@ -40,6 +40,26 @@ public sealed class GruTests
         fx.AssertGradients(gru, prefix);
     }
 
+    [Theory]
+    [InlineData("uni.", false)]
+    [InlineData("bi.", true)]
+    public void ThreeAdamStepsMatchPyTorch(string prefix, bool bidirectional)
+    {
+        var fx = Small.Value;
+        var gru = new GRU(7, 6, bidirectional: bidirectional);
+        fx.LoadParameters(gru, prefix);
+        var adam = new Adam(gru, new AdamOptions { LearningRate = 1e-2 });
+        for (int step = 0; step < 3; step++)
+        {
+            adam.ZeroGrad();
+            var y = gru.Forward(fx[prefix + "input"]);
+            gru.Backward(GruFixture.MseGradient(y, fx[prefix + "target"]));
+            adam.Step();
+        }
+        foreach (var (name, p) in gru.NamedParameters())
+            GruFixture.AssertClose(fx[prefix + "after_adam." + name], p.Value, prefix + "after_adam." + name);
+    }
+
     [Fact]
     public void ReverseDirectionAloneMatchesReverseHalfOfPyTorchBidirectional()
     {
