@@ -9,6 +9,9 @@ public sealed class Sequential : Module
 {
     private readonly List<(string Name, Module Module)> _children = [];
 
+    /// <summary>An empty container; add children with <see cref="Add(Module)"/>.</summary>
+    public Sequential() { }
+
     public Sequential(params Module[] modules)
     {
         ArgumentNullException.ThrowIfNull(modules);

@@ -7,8 +7,8 @@ namespace SecureTransmit.Neural.Models;
 /// </summary>
 public sealed class ModelSpec
 {
-    private readonly Func<Module> _createEncoder;
-    private readonly Func<Module> _createDecoder;
+    private readonly Func<Init?, Module> _createEncoder;
+    private readonly Func<Init?, Module> _createDecoder;
     private readonly int[] _latentShape;
 
     /// <param name="name">Registry name, e.g. "cae-compact" (lower case letters, digits and '-').</param>
@@ -20,6 +20,14 @@ public sealed class ModelSpec
     /// <param name="description">Human-readable layer list with every shape.</param>
     public ModelSpec(string name, int tileSize, int inputChannels, int[] latentShape,
                      Func<Module> createEncoder, Func<Module> createDecoder, string description)
+        : this(name, tileSize, inputChannels, latentShape,
+               Wrap(createEncoder, nameof(createEncoder)), Wrap(createDecoder, nameof(createDecoder)), description)
+    {
+    }
+
+    /// <summary>As the other constructor, with factories that take the generator to initialize from (null = <see cref="Init.Default"/>).</summary>
+    public ModelSpec(string name, int tileSize, int inputChannels, int[] latentShape,
+                     Func<Init?, Module> createEncoder, Func<Init?, Module> createDecoder, string description)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
@@ -60,11 +68,20 @@ public sealed class ModelSpec
 
     public string Description { get; }
 
-    /// <summary>A fresh encoder, initialized from <see cref="Init"/>'s global generator.</summary>
-    public Module CreateEncoder() => _createEncoder();
+    /// <summary>
+    /// A fresh encoder, initialized from <paramref name="init"/> (default <see cref="Init.Default"/>, the global
+    /// generator <see cref="Init.ManualSeed"/> seeds; specs built from parameterless factories always use it).
+    /// </summary>
+    public Module CreateEncoder(Init? init = null) => _createEncoder(init);
 
-    /// <summary>A fresh decoder, initialized from <see cref="Init"/>'s global generator.</summary>
-    public Module CreateDecoder() => _createDecoder();
+    /// <summary>A fresh decoder, initialized like <see cref="CreateEncoder"/>.</summary>
+    public Module CreateDecoder(Init? init = null) => _createDecoder(init);
+
+    private static Func<Init?, Module> Wrap(Func<Module> f, string name)
+    {
+        ArgumentNullException.ThrowIfNull(f, name);
+        return _ => f();
+    }
 
     public override string ToString() => Name;
 }
