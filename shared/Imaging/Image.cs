@@ -114,44 +114,32 @@ public sealed class Image
         Span<byte> dst = result.Pixels;
         int sc = Channels;
         int dc = channels;
-        long count = (long)Width * Height;
+        int count = Width * Height; // fits: the pixel array holds at least this many bytes
         bool srcGray = sc <= 2;
         bool srcAlpha = sc is 2 or 4;
-        for (long i = 0, s = 0, d = 0; i < count; i++, s += sc, d += dc)
+        for (int i = 0, s = 0, d = 0; i < count; i++, s += sc, d += dc)
         {
-            byte r, g, b;
-            if (srcGray)
+            byte r = src[s];
+            byte g = srcGray ? r : src[s + 1];
+            byte b = srcGray ? r : src[s + 2];
+            byte a = srcAlpha ? src[s + sc - 1] : (byte)255;
+            if (dc <= 2)
             {
-                r = g = b = src[(int)s];
+                dst[d] = srcGray ? r : Luma(r, g, b);
+                if (dc == 2)
+                {
+                    dst[d + 1] = a;
+                }
             }
             else
             {
-                r = src[(int)s];
-                g = src[(int)s + 1];
-                b = src[(int)s + 2];
-            }
-
-            byte a = srcAlpha ? src[(int)(s + sc - 1)] : (byte)255;
-            switch (dc)
-            {
-                case 1:
-                    dst[(int)d] = srcGray ? r : Luma(r, g, b);
-                    break;
-                case 2:
-                    dst[(int)d] = srcGray ? r : Luma(r, g, b);
-                    dst[(int)d + 1] = a;
-                    break;
-                case 3:
-                    dst[(int)d] = r;
-                    dst[(int)d + 1] = g;
-                    dst[(int)d + 2] = b;
-                    break;
-                default:
-                    dst[(int)d] = r;
-                    dst[(int)d + 1] = g;
-                    dst[(int)d + 2] = b;
-                    dst[(int)d + 3] = a;
-                    break;
+                dst[d] = r;
+                dst[d + 1] = g;
+                dst[d + 2] = b;
+                if (dc == 4)
+                {
+                    dst[d + 3] = a;
+                }
             }
         }
 
