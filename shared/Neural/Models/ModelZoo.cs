@@ -5,7 +5,7 @@ public static class ModelZoo
 {
     private static readonly ModelSpec[] s_all =
     [
-        Cae.Compact, Cae.Paper, Cae.PaperBatchNorm, Sae.Sae4, Sae.Sae16,
+        Cae.Compact, Cae.Paper, Cae.PaperBatchNorm, Sae.Sae4, Sae.Sae16, CnnBiGru.Spec,
     ];
 
     /// <summary>All registered specs, in a stable order.</summary>
