@@ -77,8 +77,9 @@ public sealed class GrpcClient : IDisposable
         CheckMethod(method, MethodType.ClientStreaming);
         var call = new GrpcCall<TRequest, TResponse>(this, method, options);
         StreamingRequestContent content = call.StartStreaming();
-        return new AsyncClientStreamingCall<TRequest, TResponse>(
-            new ClientRequestStream<TRequest, TResponse>(call, content), Observe(call.ReadSingleResponseAsync()), call);
+        Task<TResponse> response = Observe(call.ReadSingleResponseAsync());
+        call.SingleResponseTask = response;
+        return new AsyncClientStreamingCall<TRequest, TResponse>(new ClientRequestStream<TRequest, TResponse>(call, content), response, call);
     }
 
     /// <summary>Starts a server-streaming call.</summary>

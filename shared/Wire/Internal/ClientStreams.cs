@@ -99,7 +99,7 @@ internal sealed class ClientRequestStream<TRequest, TResponse>(GrpcCall<TRequest
                     throw call.FailLocally(new Status(StatusCode.Cancelled, "Write canceled by the caller."));
                 }
 
-                throw call.CreateExceptionFor(ex);
+                throw await call.CreateWriteExceptionAsync(ex).ConfigureAwait(false);
             }
         }
         finally
@@ -130,7 +130,7 @@ internal sealed class ClientRequestStream<TRequest, TResponse>(GrpcCall<TRequest
         }
         catch (Exception ex) when (ex is not RpcException)
         {
-            throw call.CreateExceptionFor(ex);
+            throw await call.CreateWriteExceptionAsync(ex).ConfigureAwait(false);
         }
         finally
         {

@@ -242,6 +242,30 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
         return new RpcException(_status!.Value, _trailers ?? Metadata.Empty);
     }
 
+    /// <summary>
+    /// The task that reads the single response of a client-streaming call; a failed write waits for it so that the
+    /// writer reports the server's status rather than the transport symptom.
+    /// </summary>
+    public Task? SingleResponseTask { get; set; }
+
+    /// <summary>Settles the status after a failed request write and returns the exception to throw.</summary>
+    public async Task<RpcException> CreateWriteExceptionAsync(Exception ex)
+    {
+        if (_status is null && SingleResponseTask is Task response && !CallToken.IsCancellationRequested)
+        {
+            try
+            {
+                await response.WaitAsync(TimeSpan.FromSeconds(5), CallToken).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The response's own outcome is reported through ResponseAsync; here only the settled status matters.
+            }
+        }
+
+        return _status is Status settled ? new RpcException(settled, _trailers ?? Metadata.Empty) : CreateExceptionFor(ex);
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

@@ -206,6 +206,14 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
             return rpc.Status;
         }
 
+        if (ex is BadHttpRequestException bad)
+        {
+            // Kestrel rejected the request body (e.g. a MaxRequestBodySize set outside this library).
+            return bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? new Status(StatusCode.ResourceExhausted, "The request body exceeds the server's size limit.")
+                : new Status(StatusCode.Internal, "Bad request: " + bad.Message);
+        }
+
         _logger.LogError(ex, "gRPC handler for {Method} threw an exception.", Method);
         string detail = _options.EnableDetailedErrors
             ? $"Exception was thrown by handler. {ex.GetType().Name}: {ex.Message}"
