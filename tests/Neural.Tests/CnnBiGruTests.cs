@@ -62,6 +62,29 @@ public sealed class CnnBiGruTests
     }
 
     [Fact]
+    public void ReusedBuffersMatchPyTorchOnASecondPass()
+    {
+        var fx = Model.Value;
+        var encoder = CnnBiGru.CreateEncoder();
+        var decoder = CnnBiGru.CreateDecoder();
+        encoder.ReuseBuffers();
+        decoder.ReuseBuffers();
+        fx.LoadParameters(encoder, "encoder.");
+        fx.LoadParameters(decoder, "decoder.");
+        var x = fx["input"];
+        for (int pass = 0; pass < 2; pass++)
+        {
+            encoder.ZeroGrad();
+            decoder.ZeroGrad();
+            var y = decoder.Forward(encoder.Forward(x));
+            GruFixture.AssertClose(fx["output"], y, $"pass {pass} output");
+            var dx = encoder.Backward(decoder.Backward(GruFixture.MseGradient(y, x)));
+            GruFixture.AssertClose(fx["grad_input"], dx, $"pass {pass} grad_input");
+            fx.AssertGradients(encoder, "encoder.");
+        }
+    }
+
+    [Fact]
     public void ChannelsLastToSequenceFollowsKerasReshapeOrder()
     {
         // [1, C=2, H=2, W=2]: value = 100c + 10h + w; NHWC flat order is (h, w, c).

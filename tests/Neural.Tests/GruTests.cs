@@ -124,6 +124,24 @@ public sealed class GruTests
     }
 
     [Fact]
+    public void ReusedBuffersGiveTheSameResultsOnEveryCall()
+    {
+        var fx = Small.Value;
+        var gru = new GRU(7, 6, bidirectional: true);
+        gru.ReuseBuffers();
+        fx.LoadParameters(gru, "bi.");
+        for (int pass = 0; pass < 3; pass++)
+        {
+            gru.ZeroGrad();
+            var y = gru.Forward(fx["bi.input"]);
+            GruFixture.AssertClose(fx["bi.output"], y, $"pass {pass} output");
+            var dx = gru.Backward(GruFixture.MseGradient(y, fx["bi.target"]));
+            GruFixture.AssertClose(fx["bi.grad_input"], dx, $"pass {pass} grad_input");
+            fx.AssertGradients(gru, "bi.");
+        }
+    }
+
+    [Fact]
     public void BackwardAccumulatesParameterGradients()
     {
         var fx = Small.Value;

@@ -39,6 +39,7 @@ public sealed class GRU : Module
 {
     private readonly Direction[] _directions;
     private Tensor? _input;
+    private float[]? _outCache, _gradCache;
 
     /// <param name="inputSize">I, features per time step (&gt; 0).</param>
     /// <param name="hiddenSize">H, hidden features per direction (&gt; 0).</param>
@@ -99,7 +100,9 @@ public sealed class GRU : Module
             throw new ArgumentException("GRU without return sequences needs at least one time step", nameof(input));
 
         _input = input;
-        var output = ReturnSequences ? new Tensor(n, t, d * h) : new Tensor(n, d * h);
+        var output = ReturnSequences
+            ? Buffers.Uninitialized(BufferReuse, ref _outCache, n, t, d * h)
+            : Buffers.Uninitialized(BufferReuse, ref _outCache, n, d * h);
         var o = output.Span;
         for (int k = 0; k < d; k++)
         {
@@ -131,7 +134,7 @@ public sealed class GRU : Module
         if (!shapeOk)
             throw new ArgumentException($"GRU gradient must have the output's shape, got {gradOutput.ShapeString} for input {input.ShapeString}", nameof(gradOutput));
 
-        var gradInput = Tensor.Like(input);
+        var gradInput = Buffers.Zeroed(BufferReuse, ref _gradCache, input.Shape);
         for (int k = 0; k < NumDirections; k++)
             _directions[k].Backward(input.Span, gradOutput.Span, k * HiddenSize, dh, ReturnSequences, gradInput.Span);
         return gradInput;
@@ -147,6 +150,8 @@ public sealed class GRU : Module
         private float[] _gi = [];   // [N·T, 3H] input projections + b_ih, row b·T + time
         private float[] _hs = [];   // [T+1, N, H] states, step 0 = h0 = 0
         private float[] _r = [], _z = [], _nGate = [], _ghn = []; // [T, N, H] each; ghn = W_hn h + b_hn
+        // Scratch, kept between calls: gh [N, 3H]; dGi [N·T, 3H]; dGhAll [T, N, 3H]; dh [N, H].
+        private float[] _gh = [], _dGi = [], _dGhAll = [], _dh = [];
 
         public Direction(int inputSize, int hiddenSize, bool reverse, Init rng, float bound)
         {
@@ -197,7 +202,7 @@ public sealed class GRU : Module
             GruKernels.MatMulTransB(x, n * t, _i, WeightIh.Value.Span, g, _gi, BiasIh.Value.Span);
             _hs.AsSpan(0, nh).Clear();
 
-            var gh = new float[n * g];
+            var gh = _gh = Ensure(_gh, n * g);
             var whh = WeightHh.Value.Span;
             var bhh = BiasHh.Value.Span;
             for (int step = 0; step < t; step++)
@@ -233,9 +238,10 @@ public sealed class GRU : Module
                              bool sequences, Span<float> gradInput)
         {
             int n = _n, t = _t, h = _h, g = 3 * h, nh = n * h;
-            var dGi = new float[n * t * g];
-            var dGhAll = new float[t * n * g]; // [T, N, 3H] by processing step, rows match _hs
-            var dh = new float[nh];
+            var dGi = _dGi = Ensure(_dGi, n * t * g);          // every row is written below
+            var dGhAll = _dGhAll = Ensure(_dGhAll, t * n * g); // [T, N, 3H] by processing step, rows match _hs
+            var dh = _dh = Ensure(_dh, nh);
+            Array.Clear(dh, 0, nh);
             var whh = WeightHh.Value.Span;
             var dWhh = WeightHh.Grad.Span;
             var dBhh = BiasHh.Grad.Span;

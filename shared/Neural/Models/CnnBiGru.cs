@@ -1,3 +1,4 @@
+using SecureTransmit.Neural.Internal;
 using SecureTransmit.Neural.Layers;
 
 namespace SecureTransmit.Neural.Models;
@@ -111,6 +112,7 @@ public static class CnnBiGru
 public sealed class ChannelsLastToSequence : Module
 {
     private int[]? _inputShape;
+    private float[]? _outCache, _gradCache;
 
     public ChannelsLastToSequence(int steps)
     {
@@ -127,7 +129,7 @@ public sealed class ChannelsLastToSequence : Module
             throw new ArgumentException($"ChannelsLastToSequence({Steps}) expects [N, C, H, W] with C·H·W divisible by {Steps}, got {input.ShapeString}", nameof(input));
         _inputShape = (int[])input.Shape.Clone();
         int n = input[0], c = input[1], hw = input[2] * input[3];
-        var output = new Tensor(n, Steps, c * hw / Steps);
+        var output = Buffers.Uninitialized(BufferReuse, ref _outCache, n, Steps, c * hw / Steps);
         ChannelTranspose.ToChannelsLast(input.Span, output.Span, n, c, hw);
         return output;
     }
@@ -139,7 +141,7 @@ public sealed class ChannelsLastToSequence : Module
         if (gradOutput.Length != shape.Aggregate(1, (a, b) => a * b))
             throw new ArgumentException($"ChannelsLastToSequence gradient {gradOutput.ShapeString} does not match input [{string.Join(",", shape)}]", nameof(gradOutput));
         int n = shape[0], c = shape[1], hw = shape[2] * shape[3];
-        var gradInput = new Tensor(shape);
+        var gradInput = Buffers.Uninitialized(BufferReuse, ref _gradCache, shape);
         ChannelTranspose.ToChannelsFirst(gradOutput.Span, gradInput.Span, n, c, hw);
         return gradInput;
     }
@@ -155,6 +157,7 @@ public sealed class ChannelsLastToSequence : Module
 public sealed class SequenceToChannelsFirst : Module
 {
     private int[]? _inputShape;
+    private float[]? _outCache, _gradCache;
 
     public SequenceToChannelsFirst(int height, int width, int channels)
     {
@@ -176,7 +179,7 @@ public sealed class SequenceToChannelsFirst : Module
             throw new ArgumentException($"SequenceToChannelsFirst({Height},{Width},{Channels}) expects [N, ...] with {per} values per sample, got {input.ShapeString}", nameof(input));
         _inputShape = (int[])input.Shape.Clone();
         int n = input[0];
-        var output = new Tensor(n, Channels, Height, Width);
+        var output = Buffers.Uninitialized(BufferReuse, ref _outCache, n, Channels, Height, Width);
         ChannelTranspose.ToChannelsFirst(input.Span, output.Span, n, Channels, Height * Width);
         return output;
     }
@@ -188,7 +191,7 @@ public sealed class SequenceToChannelsFirst : Module
         int n = shape[0];
         if (gradOutput.Rank != 4 || gradOutput[0] != n || gradOutput[1] != Channels || gradOutput[2] != Height || gradOutput[3] != Width)
             throw new ArgumentException($"SequenceToChannelsFirst gradient must be [{n},{Channels},{Height},{Width}], got {gradOutput.ShapeString}", nameof(gradOutput));
-        var gradInput = new Tensor(shape);
+        var gradInput = Buffers.Uninitialized(BufferReuse, ref _gradCache, shape);
         ChannelTranspose.ToChannelsLast(gradOutput.Span, gradInput.Span, n, Channels, Height * Width);
         return gradInput;
     }
