@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SecureTransmit.Receiver.Internal;
+using SecureTransmit.Security;
+using SecureTransmit.Wire;
+
+namespace SecureTransmit.Receiver;
+
+/// <summary>The receiver's command line: keygen, allow, serve.</summary>
+public static class ReceiverCommands
+{
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(config);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException
+                                   || e.GetType().Namespace?.StartsWith("SecureTransmit", StringComparison.Ordinal) == true)
+        {
+            Console.Error.WriteLine($"receiver: error: {e.Message.ReplaceLineEndings(" ")}");
+            return 2;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"receiver: unexpected error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return 70;
+        }
+    }
+
+    public static Command Keygen()
+    {
+        var key = new Option<string>("--key") { Description = "identity file to create (owner-only)", DefaultValueFactory = _ => "keys/receiver.key" };
+        var force = new Option<bool>("--force") { Description = "replace an existing identity" };
+        var cmd = new Command("keygen", "Create the receiver's long-term identity (ECDSA P-256) and print its fingerprint") { key, force };
+        cmd.SetAction(pr =>
+        {
+            var path = pr.GetRequiredValue(key);
+            if (File.Exists(path) && !pr.GetValue(force))
+            {
+                using var existing = IdentityFile.Load(path);
+                Console.WriteLine($"{path} exists; fingerprint {existing.Fingerprint.Hex}");
+                return 0;
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            using var id = IdentityFile.Create(path, overwrite: pr.GetValue(force));
+            IdentityFile.SavePublicKey(id.PublicIdentity, Path.ChangeExtension(path, ".pub"));
+            Console.WriteLine($"created {path} (public key {Path.ChangeExtension(path, ".pub")}); fingerprint {id.Fingerprint.Hex}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Command Allow()
+    {
+        var list = new Option<string>("--allow") { Description = "allow-list file", DefaultValueFactory = _ => "keys/allowed-senders.txt" };
+        var fp = new Argument<string>("fingerprint-or-public-key") { Description = "a sender fingerprint (64 hex) or its .pub file" };
+        var name = new Option<string?>("--name") { Description = "a label for this sender" };
+        var cmd = new Command("allow", "Add a sender to the allow-list") { fp, list, name };
+        cmd.SetAction(pr =>
+        {
+            var arg = pr.GetRequiredValue(fp);
+            var fingerprint = File.Exists(arg) ? IdentityFile.LoadPublicKey(arg).Fingerprint
+                : Fingerprint.TryParse(arg, out var f) ? f : throw new ArgumentException($"'{arg}' is neither a fingerprint (64 hex digits) nor a public key file");
+            var path = pr.GetRequiredValue(list);
+            var existing = File.Exists(path) ? AllowList.Load(path) : AllowList.Empty;
+            if (existing.IsAllowed(fingerprint)) { Console.WriteLine($"{fingerprint.Short} already allowed in {path}"); return 0; }
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.AppendAllText(path, AllowList.FormatLine(fingerprint, pr.GetValue(name)) + "\n");
+            Console.WriteLine($"allowed {fingerprint.Hex} in {path}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Command Serve()
+    {
+        var listen = new Option<string>("--listen") { Description = "gRPC address:port", DefaultValueFactory = _ => "127.0.0.1:50443" };
+        var key = new Option<string>("--key") { Description = "receiver identity file", DefaultValueFactory = _ => "keys/receiver.key" };
+        var allow = new Option<string>("--allow") { Description = "allow-list of sender fingerprints", DefaultValueFactory = _ => "keys/allowed-senders.txt" };
+        var models = new Option<string>("--models") { Description = "folder of *.decoder.safetensors", DefaultValueFactory = _ => DefaultModels() };
+        var output = new Option<string>("--out") { Description = "output folder for PNGs and JSON sidecars", DefaultValueFactory = _ => "received" };
+        var h2c = new Option<bool>("--insecure-h2c") { Description = "serve cleartext HTTP/2 without TLS (testing only)" };
+        var maxPixels = new Option<uint>("--max-pixels") { Description = "largest width×height accepted", DefaultValueFactory = _ => 4096u * 4096u };
+        var dashboard = new Option<string?>("--dashboard") { Description = "serve the read-only dashboard on this address:port (off by default)" };
+        var jsonLogs = new Option<bool>("--json-logs") { Description = "structured JSON log lines" };
+        var portFile = new Option<string?>("--port-file") { Description = "write the bound gRPC port to this file once listening (useful with port 0)" };
+        var cmd = new Command("serve", "Serve the Transmit gRPC service") { listen, key, allow, models, output, h2c, maxPixels, dashboard, jsonLogs, portFile };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var o = new ReceiverOptions
+            {
+                Listen = ReceiverOptions.ParseEndpoint(pr.GetRequiredValue(listen), "--listen"),
+                KeyPath = pr.GetRequiredValue(key),
+                AllowListPath = pr.GetRequiredValue(allow),
+                ModelsPath = pr.GetRequiredValue(models),
+                OutputPath = pr.GetRequiredValue(output),
+                InsecureH2c = pr.GetValue(h2c),
+                MaxImagePixels = pr.GetValue(maxPixels),
+                Dashboard = pr.GetValue(dashboard) is { } d ? ReceiverOptions.ParseEndpoint(d, "--dashboard") : null,
+                JsonLogs = pr.GetValue(jsonLogs),
+            };
+            o.Validate();
+            await using var host = ReceiverHost.Build(o);
+            await host.StartAsync(ct);
+            if (pr.GetValue(portFile) is { } pf) WriteAtomic(pf, host.GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await host.WaitForShutdownAsync();
+            return 0;
+        });
+        return cmd;
+    }
+
+    internal static string DefaultModels()
+    {
+        // Next to the repository's models/ when run from a checkout, else ./models.
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SecureTransmit.sln"))) return Path.Combine(dir.FullName, "models");
+        return "models";
+    }
+
+    internal static void WriteAtomic(string path, string text)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+}

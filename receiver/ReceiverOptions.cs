@@ -1,0 +1,75 @@
+using System.Net;
+
+namespace SecureTransmit.Receiver;
+
+/// <summary>Settings of <c>receiver serve</c>. <see cref="Validate"/> names the first bad value.</summary>
+public sealed class ReceiverOptions
+{
+    /// <summary>Address and port of the gRPC endpoint. Default 127.0.0.1:50443.</summary>
+    public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, 50443);
+
+    /// <summary>The receiver's identity file (PKCS#8 PEM, owner-only). Default keys/receiver.key.</summary>
+    public string KeyPath { get; set; } = "keys/receiver.key";
+
+    /// <summary>Allow-list of sender fingerprints, one per line. Required.</summary>
+    public string AllowListPath { get; set; } = "keys/allowed-senders.txt";
+
+    /// <summary>Folder of shipped models; every <c>*.decoder.safetensors</c> in it is served. Default models.</summary>
+    public string ModelsPath { get; set; } = "models";
+
+    /// <summary>Folder the PNGs and JSON sidecars are written to. Default received.</summary>
+    public string OutputPath { get; set; } = "received";
+
+    /// <summary>Cleartext HTTP/2 (h2c) instead of TLS. Only when explicitly asked. Default false.</summary>
+    public bool InsecureH2c { get; set; }
+
+    /// <summary>Largest width × height accepted. Default 16,777,216 (4096²).</summary>
+    public uint MaxImagePixels { get; set; } = 4096 * 4096;
+
+    /// <summary>Images decoded at the same time (each holds its ciphertext and a float image). Default: processor count.</summary>
+    public int MaxConcurrentDecodes { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Images being received (buffered) at the same time across all streams. Default 32.</summary>
+    public int MaxConcurrentUploads { get; set; } = 32;
+
+    /// <summary>How long a session stays valid. Default 1 hour.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long one image may take to arrive once its header came. Default 5 minutes.</summary>
+    public TimeSpan ImageReceiveTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Time given to images in flight on SIGTERM/Ctrl-C. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Dashboard address (HTTP/1.1, read-only), or null for none. Default null (off).</summary>
+    public IPEndPoint? Dashboard { get; set; }
+
+    /// <summary>Log lines as JSON objects instead of text. Default false.</summary>
+    public bool JsonLogs { get; set; }
+
+    public void Validate()
+    {
+        if (Listen is null) throw new ArgumentException("--listen: an address:port is required");
+        if (string.IsNullOrWhiteSpace(KeyPath)) throw new ArgumentException("--key: a path is required");
+        if (string.IsNullOrWhiteSpace(AllowListPath)) throw new ArgumentException("--allow: a path is required");
+        if (string.IsNullOrWhiteSpace(OutputPath)) throw new ArgumentException("--out: a path is required");
+        if (MaxImagePixels == 0) throw new ArgumentException("--max-pixels must be positive");
+        if (MaxConcurrentDecodes < 1) throw new ArgumentException("--max-decodes must be at least 1");
+        if (MaxConcurrentUploads < 1) throw new ArgumentException("--max-uploads must be at least 1");
+        if (SessionLifetime <= TimeSpan.Zero) throw new ArgumentException("session lifetime must be positive");
+        if (ImageReceiveTimeout <= TimeSpan.Zero) throw new ArgumentException("image receive timeout must be positive");
+        if (Dashboard is not null && Dashboard.Port == Listen.Port && Dashboard.Address.Equals(Listen.Address))
+            throw new ArgumentException("--dashboard must use another port than --listen");
+    }
+
+    /// <summary>Parses "host:port", "[v6]:port" or ":port" (loopback).</summary>
+    public static IPEndPoint ParseEndpoint(string text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException($"{option}: empty address");
+        if (text.StartsWith(':')) text = "127.0.0.1" + text;
+        if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase)) text = "127.0.0.1" + text["localhost".Length..];
+        if (!IPEndPoint.TryParse(text, out var ep) || ep.Port is < 0 or > 65535 || !text.Contains(':'))
+            throw new ArgumentException($"{option}: '{text}' is not an address:port (e.g. 127.0.0.1:50443)");
+        return ep;
+    }
+}
