@@ -228,6 +228,13 @@ public sealed class GruTests
     }
 
     [Fact]
+    public void DescribesItselfLikePyTorch()
+    {
+        Assert.Equal("GRU(256, 128, batch_first=True, bidirectional=True)", new GRU(256, 128, bidirectional: true).ToString());
+        Assert.Equal("GRU(7, 6, batch_first=True)", new GRU(7, 6).ToString());
+    }
+
+    [Fact]
     public void BadShapesAndOptionsAreRejected()
     {
         var gru = new GRU(7, 6);

@@ -140,6 +140,10 @@ public sealed class GRU : Module
         return gradInput;
     }
 
+    public override string ToString() =>
+        $"GRU({InputSize}, {HiddenSize}, batch_first=True" + (Bidirectional ? ", bidirectional=True" : "")
+        + (Reverse ? ", reverse=True" : "") + (ReturnSequences ? "" : ", return_sequences=False") + ")";
+
     /// <summary>One direction's parameters, forward caches and BPTT.</summary>
     private sealed class Direction
     {
