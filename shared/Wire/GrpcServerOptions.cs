@@ -116,8 +116,6 @@ public sealed class GrpcServerOptions
         }
     }
 
-    internal static readonly GrpcServerOptions Default = new();
-
     private static int? ValidateSize(int? value, string name)
     {
         if (value is < 1)

@@ -29,8 +29,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     private PipeReader? _reader;
     private string? _responseEncoding;
     private StreamingRequestContent? _streamingContent;
-    private Status? _status;
-    private Metadata? _trailers;
+    private volatile FinalState? _final;
     private int _disposed;
 
     public GrpcCall(GrpcClient client, Method<TRequest, TResponse> method, CallOptions options)
@@ -119,14 +118,14 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     {
         ThrowIfFailedBeforeResponse();
         await _responseTask!.ConfigureAwait(false);
-        if (_status is Status settled)
+        if (_final is FinalState settled)
         {
-            if (settled.StatusCode == StatusCode.OK)
+            if (settled.Status.StatusCode == StatusCode.OK)
             {
                 return new ReadMessageResult<TResponse>(false, default!);
             }
 
-            throw new RpcException(settled, _trailers ?? Metadata.Empty);
+            throw settled.ToException();
         }
 
         using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
@@ -142,9 +141,9 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
         {
             // A framing or size problem found locally fails the call and resets the stream, unless the call had
             // already ended (then the reason it ended is what the caller needs).
-            if (_status is Status earlier)
+            if (_final is FinalState earlier)
             {
-                throw new RpcException(earlier, _trailers ?? Metadata.Empty);
+                throw earlier.ToException();
             }
 
             throw FailLocally(ex.Status);
@@ -175,9 +174,10 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
         Status status = ReadStatus(trailing) ?? new Status(StatusCode.Internal, "No grpc-status found in the response trailers.");
         Finish(status, trailers.Freeze());
         DisposeResponse();
-        if (_status!.Value.StatusCode != StatusCode.OK)
+        FinalState final = _final!;
+        if (final.Status.StatusCode != StatusCode.OK)
         {
-            throw new RpcException(_status.Value, _trailers!);
+            throw final.ToException();
         }
 
         return result;
@@ -189,13 +189,10 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
         ReadMessageResult<TResponse> first = await ReadNextAsync(default).ConfigureAwait(false);
         if (!first.HasMessage)
         {
-            var missing = new Status(StatusCode.Internal, "The server returned OK without a response message.");
-            lock (_lock)
-            {
-                _status = missing;
-            }
-
-            throw new RpcException(missing, _trailers ?? Metadata.Empty);
+            var missing = new FinalState(
+                new Status(StatusCode.Internal, "The server returned OK without a response message."), _final?.Trailers ?? Metadata.Empty);
+            _final = missing;
+            throw missing.ToException();
         }
 
         ReadMessageResult<TResponse> second = await ReadNextAsync(default).ConfigureAwait(false);
@@ -207,19 +204,17 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
         return first.Message;
     }
 
-    public Status GetStatus() => _status ?? throw new InvalidOperationException("The call has not finished yet.");
+    public Status GetStatus() => _final?.Status ?? throw new InvalidOperationException("The call has not finished yet.");
 
-    public Metadata GetTrailers() => _status is null
-        ? throw new InvalidOperationException("The call has not finished yet.")
-        : _trailers ?? Metadata.Empty;
+    public Metadata GetTrailers() => _final?.Trailers ?? throw new InvalidOperationException("The call has not finished yet.");
 
     public void ThrowIfFinished()
     {
-        if (_status is Status status)
+        if (_final is FinalState final)
         {
-            if (status.StatusCode != StatusCode.OK)
+            if (final.Status.StatusCode != StatusCode.OK)
             {
-                throw new RpcException(status, _trailers ?? Metadata.Empty);
+                throw final.ToException();
             }
 
             throw new InvalidOperationException("Cannot write: the call has already completed.");
@@ -231,7 +226,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     {
         Finish(status, Metadata.Empty);
         AbortTransport();
-        return new RpcException(_status!.Value, _trailers ?? Metadata.Empty);
+        return _final!.ToException();
     }
 
     /// <summary>Settles the status for a transport exception and returns the exception to throw.</summary>
@@ -239,7 +234,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     {
         Finish(ResolveStatus(ex), Metadata.Empty);
         AbortTransport();
-        return new RpcException(_status!.Value, _trailers ?? Metadata.Empty);
+        return _final!.ToException();
     }
 
     /// <summary>
@@ -251,7 +246,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     /// <summary>Settles the status after a failed request write and returns the exception to throw.</summary>
     public async Task<RpcException> CreateWriteExceptionAsync(Exception ex)
     {
-        if (_status is null && SingleResponseTask is Task response && !CallToken.IsCancellationRequested)
+        if (_final is null && SingleResponseTask is Task response && !CallToken.IsCancellationRequested)
         {
             try
             {
@@ -263,7 +258,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
             }
         }
 
-        return _status is Status settled ? new RpcException(settled, _trailers ?? Metadata.Empty) : CreateExceptionFor(ex);
+        return _final is FinalState settled ? settled.ToException() : CreateExceptionFor(ex);
     }
 
     public void Dispose()
@@ -322,11 +317,11 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
 
         lock (_lock)
         {
-            if (_status is not null)
+            if (_final is FinalState early)
             {
                 // Cancelled or disposed while the request was in flight.
                 response.Dispose();
-                throw new RpcException(_status.Value, _trailers ?? Metadata.Empty);
+                throw early.ToException();
             }
 
             _response = response;
@@ -383,15 +378,14 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     {
         Finish(status, trailers);
         AbortTransport();
-        return new RpcException(_status!.Value, _trailers ?? Metadata.Empty);
+        return _final!.ToException();
     }
 
     private void ThrowIfFailedBeforeResponse()
     {
         if (_responseTask is null)
         {
-            Status status = _status ?? new Status(StatusCode.Internal, "The call was not started.");
-            throw new RpcException(status, _trailers ?? Metadata.Empty);
+            throw (_final ?? new FinalState(new Status(StatusCode.Internal, "The call was not started."), Metadata.Empty)).ToException();
         }
     }
 
@@ -400,13 +394,12 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     {
         lock (_lock)
         {
-            if (_status is not null)
+            if (_final is not null)
             {
                 return;
             }
 
-            _status = status;
-            _trailers = trailers;
+            _final = new FinalState(status, trailers);
         }
 
         if (status.StatusCode != StatusCode.OK)
@@ -480,9 +473,9 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
             return new Status(StatusCode.Cancelled, "Call canceled by the client.");
         }
 
-        if (_status is Status settled)
+        if (_final is FinalState settled)
         {
-            return settled;
+            return settled.Status;
         }
 
         for (Exception? e = ex; e is not null; e = e.InnerException)
@@ -538,5 +531,11 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
         }
 
         return null;
+    }
+
+    /// <summary>The settled outcome, published as one reference so readers never see a half-written status.</summary>
+    private sealed record FinalState(Status Status, Metadata Trailers)
+    {
+        public RpcException ToException() => new(Status, Trailers);
     }
 }
