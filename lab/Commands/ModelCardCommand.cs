@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SecureTransmit.Neural.Models;
+
+namespace SecureTransmit.Lab.Commands;
+
+/// <summary>
+/// <c>lab model-card</c>: writes models/NAME.md from what was measured — the architecture with every shape, the
+/// parameter count, the training run's data, epochs, wall time and last-epoch figures (its checkpoint and
+/// metrics.csv), and the product-path metrics of <c>lab eval --json</c> on the CIFAR-10 test images.
+/// </summary>
+[LabCommand(80)]
+public static class ModelCardCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Required = true };
+        var models = new Option<string>("--models") { DefaultValueFactory = _ => Paths.Models() };
+        var run = new Option<string>("--run") { Description = "the training run folder (checkpoint.safetensors, metrics.csv)", Required = true };
+        var eval = new Option<string>("--eval") { Description = "lab eval --json output on the CIFAR-10 test batch", Required = true };
+        var data = new Option<string>("--data-note") { Description = "training data, as a sentence", DefaultValueFactory = _ => "CIFAR-10 training batches 1–3 (30,000 images), validated on the 10,000-image test batch" };
+        var command = new Option<string?>("--command") { Description = "the lab train command line used" };
+        var cmd = new Command("model-card", "Write models/NAME.md from a training run and an eval result") { model, models, run, eval, data, command };
+        cmd.SetAction(pr =>
+        {
+            var name = pr.GetRequiredValue(model);
+            var dir = pr.GetRequiredValue(models);
+            var (spec, enc, dec, id) = ModelFiles.LoadPair(dir, name);
+            long encParams = enc.Parameters().Sum(p => (long)p.Value.Length), decParams = dec.Parameters().Sum(p => (long)p.Value.Length);
+            var ev = JsonNode.Parse(File.ReadAllText(pr.GetRequiredValue(eval)))!.AsObject();
+            if (ev["model_id"]?.GetValue<string>() != id) throw new ArgumentException($"{pr.GetRequiredValue(eval)} was measured on model id {ev["model_id"]}, the files in {dir} are {id}");
+            var ckpt = Neural.SafeTensors.Load(Path.Combine(pr.GetRequiredValue(run), "checkpoint.safetensors"));
+            var state = JsonNode.Parse(ckpt.Metadata["train_state"])!.AsObject();
+            var history = state["History"]!.AsArray();
+            var last = history[^1]!.AsObject();
+            var inv = CultureInfo.InvariantCulture;
+            var o = state["Options"]!.AsObject();
+            var sb = new StringBuilder();
+            sb.AppendLine(inv, $"# Model card: `{name}`");
+            sb.AppendLine();
+            sb.AppendLine(inv, $"- **Model id** (SHA-256 of the weights): `{id}`");
+            sb.AppendLine(inv, $"- **Files**: `{name}.encoder.safetensors` ({new FileInfo(ModelFiles.EncoderPath(dir, name)).Length:N0} bytes, the sender's half), `{name}.decoder.safetensors` ({new FileInfo(ModelFiles.DecoderPath(dir, name)).Length:N0} bytes, the receiver's half)");
+            sb.AppendLine(inv, $"- **Parameters**: {encParams + decParams:N0} ({encParams:N0} encoder, {decParams:N0} decoder)");
+            sb.AppendLine(inv, $"- **Tile**: {spec.InputChannels}×{spec.TileSize}×{spec.TileSize} per sample; latent {string.Join("×", spec.LatentShape)} = {spec.LatentSize} values per sample ({spec.CompressionRatio:0.##}:1 in values; 8-bit quantized on the wire)");
+            sb.AppendLine();
+            sb.AppendLine("## Architecture");
+            sb.AppendLine();
+            sb.AppendLine("```");
+            sb.AppendLine(spec.Description.Trim());
+            sb.AppendLine("```");
+            sb.AppendLine();
+            sb.AppendLine("## Training");
+            sb.AppendLine();
+            sb.AppendLine(inv, $"- **Data**: {pr.GetRequiredValue(data)}. Never Kodak or USC-SIPI.");
+            sb.AppendLine(inv, $"- **Optimizer**: Adam, lr {o["LearningRate"]}, batch {o["BatchSize"]}, MSE loss, seed {o["Seed"]}{(o["KerasEpsilon"]!.GetValue<bool>() ? ", Keras epsilon" : "")}");
+            sb.AppendLine(inv, $"- **Epochs**: {state["Epoch"]} (paper A: 50), on this project's own engine on 2 CPU cores, shared with other work");
+            sb.AppendLine(inv, $"- **Wall time**: {state["ElapsedSeconds"]!.GetValue<double>() / 60:0.0} min");
+            if (pr.GetValue(command) is { } c) sb.AppendLine(inv, $"- **Command**: `{c}`");
+            sb.AppendLine(inv, $"- **Last epoch** (float latent, as in training): train loss {last["TrainLoss"]!.GetValue<double>():0.000000}, validation loss {last["ValLoss"]!.GetValue<double>():0.000000}, validation PSNR {last["ValPsnr"]!.GetValue<double>():0.00} dB{(spec.InputChannels == 3 ? $", validation Keras accuracy {last["ValKerasAccuracy"]!.GetValue<double>():P2}" : "")}");
+            sb.AppendLine();
+            sb.AppendLine("## Held-out metrics (CIFAR-10 test batch, product path)");
+            sb.AppendLine();
+            sb.AppendLine(inv, $"Measured by `lab eval --model {name} --data test_batch.bin` on {ev["images"]} images, through the product path (8-bit per-image quantization of the latent):");
+            sb.AppendLine();
+            sb.AppendLine("| metric | value |");
+            sb.AppendLine("|---|---|");
+            var pc = ev["psnr_per_channel"]!.AsObject();
+            sb.AppendLine(inv, $"| PSNR (overall, from mean MSE) | {ev["psnr"]} dB |");
+            sb.AppendLine(inv, $"| PSNR R / G / B | {pc["r"]} / {pc["g"]} / {pc["b"]} dB |");
+            sb.AppendLine(inv, $"| MSE ([0,1] scale) | {ev["mse"]!.GetValue<double>():0.000000e+00} |");
+            sb.AppendLine(inv, $"| SSIM (mean of per-channel) | {ev["ssim"]} |");
+            sb.AppendLine(inv, $"| Keras categorical accuracy | {ev["keras_accuracy"]!.GetValue<double>():P2} |");
+            sb.AppendLine(inv, $"| bits per pixel (latent) | {ev["bpp"]} |");
+            sb.AppendLine(inv, $"| bits per pixel on the wire, one 32×32 image per packet | {ev["wire_bpp"]} |");
+            sb.AppendLine(inv, $"| encode / decode time per 32×32 image (one at a time) | {ev["encode_ms_per_image"]} / {ev["decode_ms_per_image"]} ms |");
+            sb.AppendLine();
+            sb.AppendLine("Reproduce: `dotnet lab/bin/Release/net10.0/lab.dll eval --model " + name + " --data ../shared/datasets/cifar-10/test_batch.bin --json out.json`.");
+            var path = Path.Combine(dir, name + ".md");
+            File.WriteAllText(path + ".tmp", sb.ToString());
+            File.Move(path + ".tmp", path, overwrite: true);
+            Console.WriteLine($"wrote {path}");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Turns a training run into shipped weights: exports the run's last checkpoint as the split encoder/decoder files
+# into models/, evaluates them on the CIFAR-10 test batch (product path), and writes the model card.
+# Usage: models/finalize.sh NAME RUN_DIR   (stop the training first; its checkpoint is taken as it stands)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=$1; run=$2
+D=${CIFAR:-../shared/datasets/cifar-10}
+L=(dotnet lab/bin/Release/net10.0/lab.dll)
+epochs=$(/usr/bin/python3 -c "import json,struct,sys; f=open(sys.argv[1],'rb'); n=struct.unpack('<Q',f.read(8))[0]; h=json.loads(f.read(n)); print(json.loads(h['__metadata__']['train_state'])['Epoch'])" "$run/checkpoint.safetensors")
+echo "== $name: exporting epoch $epochs"
+cp "$run/checkpoint.safetensors" "$run/checkpoint-final.safetensors"
+"${L[@]}" train --model "$name" --data "$D/data_batch_1.bin" "$D/data_batch_2.bin" "$D/data_batch_3.bin" --val "$D/test_batch.bin" \
+  --resume "$run/checkpoint-final.safetensors" --epochs "$epochs" --out "$run" > "$run/export.log"
+cp "$run/$name.encoder.safetensors" "$run/$name.decoder.safetensors" models/
+mkdir -p docs/models
+cp "$run/metrics.csv" "docs/models/$name-metrics.csv"
+cp "$run/loss.svg" "docs/models/$name-loss.svg"
+[ -f "$run/accuracy.svg" ] && cp "$run/accuracy.svg" "docs/models/$name-accuracy.svg"
+"${L[@]}" eval --model "$name" --data "$D/test_batch.bin" --json "docs/models/$name-eval.json" --out docs/models > "$run/eval.log"
+"${L[@]}" model-card --model "$name" --run "$run" --eval "docs/models/$name-eval.json" \
+  --command "lab train --model $name --data data_batch_1.bin data_batch_2.bin data_batch_3.bin --val test_batch.bin --batch 256 --lr 1e-3 --seed 1 (stopped after epoch $epochs)"
