@@ -56,7 +56,8 @@ public static class ModelCardCommand
             sb.AppendLine();
             sb.AppendLine(inv, $"- **Data**: {pr.GetRequiredValue(data)}. Never Kodak or USC-SIPI.");
             sb.AppendLine(inv, $"- **Optimizer**: Adam, lr {o["LearningRate"]}, batch {o["BatchSize"]}, MSE loss, seed {o["Seed"]}{(o["KerasEpsilon"]!.GetValue<bool>() ? ", Keras epsilon" : "")}");
-            sb.AppendLine(inv, $"- **Epochs**: {state["Epoch"]} (paper A: 50), on this project's own engine on 2 CPU cores, shared with other work");
+            int partial = state["Batch"]!.GetValue<int>();
+            sb.AppendLine(inv, $"- **Epochs**: {state["Epoch"]}{(partial > 0 ? $" full epochs plus {partial} batches of the next (stopped mid-epoch)" : "")} (paper A: 50), on this project's own engine on 2 CPU cores shared with other work; stopped for the session's time budget, not at convergence");
             sb.AppendLine(inv, $"- **Wall time**: {state["ElapsedSeconds"]!.GetValue<double>() / 60:0.0} min");
             if (pr.GetValue(command) is { } c) sb.AppendLine(inv, $"- **Command**: `{c}`");
             sb.AppendLine(inv, $"- **Last epoch** (float latent, as in training): train loss {last["TrainLoss"]!.GetValue<double>():0.000000}, validation loss {last["ValLoss"]!.GetValue<double>():0.000000}, validation PSNR {last["ValPsnr"]!.GetValue<double>():0.00} dB{(spec.InputChannels == 3 ? $", validation Keras accuracy {last["ValKerasAccuracy"]!.GetValue<double>():P2}" : "")}");
