@@ -8,6 +8,10 @@ need=()
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 command -v ip >/dev/null || need+=(iproute2)
 command -v tc >/dev/null || need+=(iproute2)
+# lab bandwidth / lab rd: JPEG, WebP and AVIF reference codecs
+command -v cjpeg >/dev/null && command -v djpeg >/dev/null || need+=(libjpeg-turbo-progs)
+command -v cwebp >/dev/null && command -v dwebp >/dev/null || need+=(webp)
+command -v avifenc >/dev/null && command -v avifdec >/dev/null || need+=(libavif-bin)
 if [ "${SETUP_WITH_TORCH:-0}" = 1 ]; then /usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch); fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
