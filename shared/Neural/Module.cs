@@ -85,6 +85,21 @@ public abstract class Module
         return this;
     }
 
+    /// <summary>
+    /// False after <see cref="SkipInputGradient"/>: Backward then still accumulates parameter gradients
+    /// but may skip dLoss/dInput, returning an empty tensor (shape [0]) instead. For a model whose input is
+    /// data, as PyTorch skips the gradient of an input that does not require one. Layers with a costly input
+    /// gradient (Conv2d, Linear, PointwiseLinear) honour it; a container passes it to its first child.
+    /// </summary>
+    public bool InputGradientRequired { get; private set; } = true;
+
+    /// <summary>Sets <see cref="InputGradientRequired"/> to <c>!skip</c> (see there).</summary>
+    public virtual Module SkipInputGradient(bool skip = true)
+    {
+        InputGradientRequired = !skip;
+        return this;
+    }
+
     /// <summary>Direct children, by local name, in registration order.</summary>
     public IEnumerable<(string Name, Module Module)> NamedChildren() => Children();
 }

@@ -125,16 +125,16 @@ internal static unsafe class ConvEngine
         }
     }
 
-    /// <summary>Writes the full column matrix col[K, H·W] of a padded image (rows kk of length H·W).</summary>
+    /// <summary>Writes the column matrix col[K, H·W] of a padded image: row kk at <c>col + kk·ldcol</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Im2Col(float* padded, int* rowOffsets, int kTotal, int h, int w, int wp, float* col)
+    public static void Im2Col(float* padded, int* rowOffsets, int kTotal, int h, int w, int wp, float* col, int ldcol)
     {
-        int hw = h * w;
         for (int kk = 0; kk < kTotal; kk++)
         {
             float* src = padded + rowOffsets[kk];
-            float* d = col + (long)kk * hw;
-            for (int r = 0; r < h; r++) Copy(src + r * wp, d + r * w, w);
+            float* d = col + (long)kk * ldcol;
+            if (w == wp) Copy(src, d, h * w);
+            else for (int r = 0; r < h; r++) Copy(src + r * wp, d + r * w, w);
         }
     }
 
@@ -150,9 +150,29 @@ internal static unsafe class ConvEngine
         int nr = bl.NR, hw = h * w;
         int blocks = Gemm.KBlocks(kTotal, KcMax);
         int rowPanels = Gemm.PanelCount(outChannels, bl.MR);
+        // When every NR-wide panel is a whole run of one image row, the kernel reads B straight from the
+        // padded image (no packing copy): the common 32-wide tiles on the AVX paths.
+        bool direct = path != SimdPath.Scalar && w % nr == 0;
         for (int jr = 0; jr < hw; jr += nr)
         {
             int width = Math.Min(nr, hw - jr);
+            if (direct)
+            {
+                int hRow = jr / w;
+                float* bBase = padded + hRow * wp + (jr - hRow * w);
+                for (int b = 0; b < blocks; b++)
+                {
+                    int ks = Gemm.KBlockStart(kTotal, blocks, b), kc = Gemm.KBlockStart(kTotal, blocks, b + 1) - ks;
+                    float* aBlock = packedW + (long)outChannels * ks;
+                    for (int q = 0; q < rowPanels; q++)
+                    {
+                        int r0 = Gemm.PanelStart(outChannels, rowPanels, q), rows = Gemm.PanelStart(outChannels, rowPanels, q + 1) - r0;
+                        GemmKernels.RunIndirect(path, rows, kc, aBlock + (long)r0 * kc, bBase, rowOffsets + ks,
+                                                y + (long)r0 * hw + jr, hw, b == 0 ? 0f : 1f, b == 0 && bias != null ? bias + r0 : null);
+                    }
+                }
+                continue;
+            }
             for (int b = 0; b < blocks; b++)
             {
                 int ks = Gemm.KBlockStart(kTotal, blocks, b), kc = Gemm.KBlockStart(kTotal, blocks, b + 1) - ks;
@@ -240,7 +260,14 @@ internal static unsafe class ConvEngine
         }
     }
 
-    /// <summary>dW += Σ_n dY_n · col(x_n)ᵀ and db += Σ dY, with per-worker partial sums.</summary>
+    /// <summary>Summed length of the concatenated images in one weight-gradient product.</summary>
+    public const int GradientChunk = 1024;
+
+    /// <summary>
+    /// dW[O, C·k·k] += Σ_n dY_n · col(x_n)ᵀ and db += Σ dY. Each worker takes a range of images, lays a
+    /// group of them side by side (dY rows and im2col rows concatenated to length ≈ <see cref="GradientChunk"/>)
+    /// and runs the <see cref="DotNT"/> kernel on the group; per-worker partial sums are added at the end.
+    /// </summary>
     public static void WeightGradientsBatch(float* x, float* dy, int n, int inC, int outC, int h, int w, int k, int pad, float* gradW, float* gradB)
     {
         var path = Simd.Active;
@@ -255,22 +282,32 @@ internal static unsafe class ConvEngine
         {
             var pw = new float[outC * kTotal];
             var pb = new float[outC];
+            int group = Math.Clamp(GradientChunk / hw, 1, e - s);
+            int len = group * hw;
             float* padded = k > 1 ? Scratch.For(ScratchSlot.ConvPadded).Get(inC * hp * wpad) : null;
-            float* col = k > 1 ? Scratch.For(ScratchSlot.ConvColumns).Get(kTotal * hw) : null;
+            float* col = Scratch.For(ScratchSlot.ConvColumns).Get(kTotal * len);
+            float* dyc = Scratch.For(ScratchSlot.ConvGradOut).Get(outC * len);
             fixed (int* off = offsets) fixed (float* pwp = pw) fixed (float* pbp = pb)
-                for (int i = s; i < e; i++)
+                for (int i = s; i < e; i += group)
                 {
-                    float* dyi = (float*)dyAddr + (long)i * outC * hw;
-                    float* xi = (float*)xAddr + (long)i * inC * hw;
-                    float* colI = xi; // a 1×1 kernel's column matrix is the image itself
-                    if (k > 1)
+                    int g = Math.Min(group, e - i), lg = g * hw;
+                    for (int t = 0; t < g; t++)
                     {
-                        Pad(xi, inC, h, w, k, pad, padded);
-                        Im2Col(padded, off, kTotal, h, w, wpad, col);
-                        colI = col;
+                        float* xi = (float*)xAddr + (long)(i + t) * inC * hw;
+                        float* dyi = (float*)dyAddr + (long)(i + t) * outC * hw;
+                        for (int co = 0; co < outC; co++) Copy(dyi + (long)co * hw, dyc + (long)co * lg + t * hw, hw);
+                        if (k > 1)
+                        {
+                            Pad(xi, inC, h, w, k, pad, padded);
+                            Im2Col(padded, off, kTotal, h, w, wpad, col + t * hw, lg);
+                        }
+                        else
+                        {
+                            for (int ci = 0; ci < inC; ci++) Copy(xi + (long)ci * hw, col + (long)ci * lg + t * hw, hw);
+                        }
                     }
-                    Gemm.Sgemm(false, true, outC, kTotal, hw, 1f, dyi, hw, colI, hw, 1f, pwp, kTotal, path, threads: 1);
-                    AccumulateRowSums(dyi, outC, hw, pbp);
+                    DotNT.Run(path, outC, kTotal, lg, dyc, lg, col, lg, pwp, kTotal);
+                    AccumulateRowSums(dyc, outC, lg, pbp);
                 }
             partialW[wi] = pw;
             partialB[wi] = pb;

@@ -167,6 +167,113 @@ internal static unsafe class GemmKernels
         y.Store(c + 8);
     }
 
+
+    /// <summary>
+    /// As <see cref="Run"/>, but B is not packed: k-row p of the NR-wide panel starts at
+    /// <c>b + rowOffsets[p]</c> (an image row of the zero-bordered input, for implicit im2col). AVX paths only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunIndirect(SimdPath path, int rows, int kc, float* a, float* b, int* rowOffsets, float* c, int ldc, float beta, float* bias)
+    {
+        if (path == SimdPath.Avx512)
+        {
+            switch (rows)
+            {
+                case 1: I512<R1>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 2: I512<R2>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 3: I512<R3>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 4: I512<R4>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 5: I512<R5>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 6: I512<R6>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 7: I512<R7>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 8: I512<R8>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 9: I512<R9>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 10: I512<R10>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 11: I512<R11>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 12: I512<R12>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                default: throw new ArgumentOutOfRangeException(nameof(rows));
+            }
+        }
+        else if (path == SimdPath.Avx2)
+        {
+            switch (rows)
+            {
+                case 1: I256<R1>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 2: I256<R2>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 3: I256<R3>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 4: I256<R4>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 5: I256<R5>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                case 6: I256<R6>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;
+                default: throw new ArgumentOutOfRangeException(nameof(rows));
+            }
+        }
+        else throw new ArgumentException("the indirect kernel needs a vector path", nameof(path));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void I512<TR>(int kc, float* a, float* b, int* rowOffsets, float* c, int ldc, float beta, float* bias) where TR : struct, IRows
+    {
+        Vector512<float> c0x = default, c0y = default; Vector512<float> c1x = default, c1y = default; Vector512<float> c2x = default, c2y = default; Vector512<float> c3x = default, c3y = default; Vector512<float> c4x = default, c4y = default; Vector512<float> c5x = default, c5y = default; Vector512<float> c6x = default, c6y = default; Vector512<float> c7x = default, c7y = default; Vector512<float> c8x = default, c8y = default; Vector512<float> c9x = default, c9y = default; Vector512<float> c10x = default, c10y = default; Vector512<float> c11x = default, c11y = default;
+        for (int p = 0; p < kc; p++)
+        {
+            float* bp = b + rowOffsets[p];
+            var b0 = Vector512.Load(bp);
+            var b1 = Vector512.Load(bp + 16);
+            Vector512<float> av;
+            { av = Vector512.Create(a[0]); c0x = Avx512F.FusedMultiplyAdd(av, b0, c0x); c0y = Avx512F.FusedMultiplyAdd(av, b1, c0y); }
+            if (TR.N > 1) { av = Vector512.Create(a[1]); c1x = Avx512F.FusedMultiplyAdd(av, b0, c1x); c1y = Avx512F.FusedMultiplyAdd(av, b1, c1y); }
+            if (TR.N > 2) { av = Vector512.Create(a[2]); c2x = Avx512F.FusedMultiplyAdd(av, b0, c2x); c2y = Avx512F.FusedMultiplyAdd(av, b1, c2y); }
+            if (TR.N > 3) { av = Vector512.Create(a[3]); c3x = Avx512F.FusedMultiplyAdd(av, b0, c3x); c3y = Avx512F.FusedMultiplyAdd(av, b1, c3y); }
+            if (TR.N > 4) { av = Vector512.Create(a[4]); c4x = Avx512F.FusedMultiplyAdd(av, b0, c4x); c4y = Avx512F.FusedMultiplyAdd(av, b1, c4y); }
+            if (TR.N > 5) { av = Vector512.Create(a[5]); c5x = Avx512F.FusedMultiplyAdd(av, b0, c5x); c5y = Avx512F.FusedMultiplyAdd(av, b1, c5y); }
+            if (TR.N > 6) { av = Vector512.Create(a[6]); c6x = Avx512F.FusedMultiplyAdd(av, b0, c6x); c6y = Avx512F.FusedMultiplyAdd(av, b1, c6y); }
+            if (TR.N > 7) { av = Vector512.Create(a[7]); c7x = Avx512F.FusedMultiplyAdd(av, b0, c7x); c7y = Avx512F.FusedMultiplyAdd(av, b1, c7y); }
+            if (TR.N > 8) { av = Vector512.Create(a[8]); c8x = Avx512F.FusedMultiplyAdd(av, b0, c8x); c8y = Avx512F.FusedMultiplyAdd(av, b1, c8y); }
+            if (TR.N > 9) { av = Vector512.Create(a[9]); c9x = Avx512F.FusedMultiplyAdd(av, b0, c9x); c9y = Avx512F.FusedMultiplyAdd(av, b1, c9y); }
+            if (TR.N > 10) { av = Vector512.Create(a[10]); c10x = Avx512F.FusedMultiplyAdd(av, b0, c10x); c10y = Avx512F.FusedMultiplyAdd(av, b1, c10y); }
+            if (TR.N > 11) { av = Vector512.Create(a[11]); c11x = Avx512F.FusedMultiplyAdd(av, b0, c11x); c11y = Avx512F.FusedMultiplyAdd(av, b1, c11y); }
+            a += TR.N;
+        }
+        Store512(c + 0 * ldc, c0x, c0y, 1f, beta, bias == null ? 0f : bias[0]);
+        if (TR.N > 1) Store512(c + 1 * ldc, c1x, c1y, 1f, beta, bias == null ? 0f : bias[1]);
+        if (TR.N > 2) Store512(c + 2 * ldc, c2x, c2y, 1f, beta, bias == null ? 0f : bias[2]);
+        if (TR.N > 3) Store512(c + 3 * ldc, c3x, c3y, 1f, beta, bias == null ? 0f : bias[3]);
+        if (TR.N > 4) Store512(c + 4 * ldc, c4x, c4y, 1f, beta, bias == null ? 0f : bias[4]);
+        if (TR.N > 5) Store512(c + 5 * ldc, c5x, c5y, 1f, beta, bias == null ? 0f : bias[5]);
+        if (TR.N > 6) Store512(c + 6 * ldc, c6x, c6y, 1f, beta, bias == null ? 0f : bias[6]);
+        if (TR.N > 7) Store512(c + 7 * ldc, c7x, c7y, 1f, beta, bias == null ? 0f : bias[7]);
+        if (TR.N > 8) Store512(c + 8 * ldc, c8x, c8y, 1f, beta, bias == null ? 0f : bias[8]);
+        if (TR.N > 9) Store512(c + 9 * ldc, c9x, c9y, 1f, beta, bias == null ? 0f : bias[9]);
+        if (TR.N > 10) Store512(c + 10 * ldc, c10x, c10y, 1f, beta, bias == null ? 0f : bias[10]);
+        if (TR.N > 11) Store512(c + 11 * ldc, c11x, c11y, 1f, beta, bias == null ? 0f : bias[11]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void I256<TR>(int kc, float* a, float* b, int* rowOffsets, float* c, int ldc, float beta, float* bias) where TR : struct, IRows
+    {
+        Vector256<float> c0x = default, c0y = default; Vector256<float> c1x = default, c1y = default; Vector256<float> c2x = default, c2y = default; Vector256<float> c3x = default, c3y = default; Vector256<float> c4x = default, c4y = default; Vector256<float> c5x = default, c5y = default;
+        for (int p = 0; p < kc; p++)
+        {
+            float* bp = b + rowOffsets[p];
+            var b0 = Vector256.Load(bp);
+            var b1 = Vector256.Load(bp + 8);
+            Vector256<float> av;
+            { av = Vector256.Create(a[0]); c0x = Fma.MultiplyAdd(av, b0, c0x); c0y = Fma.MultiplyAdd(av, b1, c0y); }
+            if (TR.N > 1) { av = Vector256.Create(a[1]); c1x = Fma.MultiplyAdd(av, b0, c1x); c1y = Fma.MultiplyAdd(av, b1, c1y); }
+            if (TR.N > 2) { av = Vector256.Create(a[2]); c2x = Fma.MultiplyAdd(av, b0, c2x); c2y = Fma.MultiplyAdd(av, b1, c2y); }
+            if (TR.N > 3) { av = Vector256.Create(a[3]); c3x = Fma.MultiplyAdd(av, b0, c3x); c3y = Fma.MultiplyAdd(av, b1, c3y); }
+            if (TR.N > 4) { av = Vector256.Create(a[4]); c4x = Fma.MultiplyAdd(av, b0, c4x); c4y = Fma.MultiplyAdd(av, b1, c4y); }
+            if (TR.N > 5) { av = Vector256.Create(a[5]); c5x = Fma.MultiplyAdd(av, b0, c5x); c5y = Fma.MultiplyAdd(av, b1, c5y); }
+            a += TR.N;
+        }
+        Store256(c + 0 * ldc, c0x, c0y, 1f, beta, bias == null ? 0f : bias[0]);
+        if (TR.N > 1) Store256(c + 1 * ldc, c1x, c1y, 1f, beta, bias == null ? 0f : bias[1]);
+        if (TR.N > 2) Store256(c + 2 * ldc, c2x, c2y, 1f, beta, bias == null ? 0f : bias[2]);
+        if (TR.N > 3) Store256(c + 3 * ldc, c3x, c3y, 1f, beta, bias == null ? 0f : bias[3]);
+        if (TR.N > 4) Store256(c + 4 * ldc, c4x, c4y, 1f, beta, bias == null ? 0f : bias[4]);
+        if (TR.N > 5) Store256(c + 5 * ldc, c5x, c5y, 1f, beta, bias == null ? 0f : bias[5]);
+    }
+
     /// <summary>Portable kernel: up to 4 rows × 8 columns, plain multiply-add.</summary>
     private static void RunScalar(int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
     {

@@ -103,5 +103,5 @@ internal sealed unsafe class Scratch
 /// <summary>Per-thread scratch buffers, one per use, so nested kernels never share one.</summary>
 internal enum ScratchSlot
 {
-    GemmA, GemmB, ConvPadded, ConvPanel, ConvColumns, ConvTile, Count,
+    GemmA, GemmB, ConvPadded, ConvPanel, ConvColumns, ConvTile, ConvGradOut, Count,
 }

@@ -79,11 +79,12 @@ public sealed unsafe class Conv2d : Module
         int n = x[0], h = x[2], w = x[3];
         if (gradOutput.Rank != 4 || gradOutput[0] != n || gradOutput[1] != OutChannels || gradOutput[2] != h || gradOutput[3] != w)
             throw new ArgumentException($"Conv2d gradient must be [{n},{OutChannels},{h},{w}], got {gradOutput.ShapeString}");
-        var gradInput = Buffers.Uninitialized(BufferReuse, ref _gradCache, n, InChannels, h, w);
+        var gradInput = InputGradientRequired ? Buffers.Uninitialized(BufferReuse, ref _gradCache, n, InChannels, h, w) : new Tensor(0);
         fixed (float* wp = _weight.Value.Data) fixed (float* dyp = gradOutput.Data) fixed (float* dxp = gradInput.Data)
         {
             // dX: "same" conv of dY with the flipped, channel-transposed kernel.
-            ConvEngine.ForwardBatch(dyp, n, OutChannels, h, w, KernelSize, wp, InChannels, null, KernelSize - 1 - Padding, dxp, transposeFlip: true);
+            if (InputGradientRequired)
+                ConvEngine.ForwardBatch(dyp, n, OutChannels, h, w, KernelSize, wp, InChannels, null, KernelSize - 1 - Padding, dxp, transposeFlip: true);
             fixed (float* xp = x.Data) fixed (float* gw = _weight.Grad.Data) fixed (float* gb = _bias?.Grad.Data)
                 ConvEngine.WeightGradientsBatch(xp, dyp, n, InChannels, OutChannels, h, w, KernelSize, Padding, gw, gb);
         }

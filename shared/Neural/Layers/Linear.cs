@@ -74,14 +74,15 @@ public sealed unsafe class Linear : Module
         int rows = x.Length / InFeatures;
         if (gradOutput.Rank != x.Rank || gradOutput[-1] != OutFeatures || gradOutput.Length != rows * OutFeatures)
             throw new ArgumentException($"Linear gradient must be [..., {OutFeatures}] matching the input's leading axes, got {gradOutput.ShapeString}");
-        var gradInput = Buffers.Uninitialized(BufferReuse, ref _gradCache, x.Shape);
+        var gradInput = InputGradientRequired ? Buffers.Uninitialized(BufferReuse, ref _gradCache, x.Shape) : new Tensor(0);
         var path = Simd.Active;
         fixed (float* xp = x.Data) fixed (float* dy = gradOutput.Data) fixed (float* w = _weight.Value.Data)
         fixed (float* gw = _weight.Grad.Data) fixed (float* dx = gradInput.Data)
         {
             // dW[out, in] += dYᵀ·X ; dX = dY·W
             Gemm.Sgemm(true, false, OutFeatures, InFeatures, rows, 1f, dy, OutFeatures, xp, InFeatures, 1f, gw, InFeatures, path);
-            Gemm.Sgemm(false, false, rows, InFeatures, OutFeatures, 1f, dy, OutFeatures, w, InFeatures, 0f, dx, InFeatures, path);
+            if (InputGradientRequired)
+                Gemm.Sgemm(false, false, rows, InFeatures, OutFeatures, 1f, dy, OutFeatures, w, InFeatures, 0f, dx, InFeatures, path);
         }
         if (_bias != null)
         {

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SecureTransmit.Neural.Internal;
 
 namespace SecureTransmit.Neural.Layers;
@@ -52,12 +54,33 @@ public sealed unsafe class MaxPool2d : Module
 
     private static void Pool2(float* x, int w, int ho, int wo, float* y, byte* a)
     {
+        bool vector = Simd.Active == SimdPath.Avx512;
+        var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var oddIdx = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
         for (int i = 0; i < ho; i++)
         {
             float* r0 = x + (long)(2 * i) * w, r1 = r0 + w;
             float* yr = y + (long)i * wo;
             byte* ar = a == null ? null : a + (long)i * wo;
-            for (int j = 0; j < wo; j++)
+            int j = 0;
+            if (vector)
+            {
+                // 16 windows at a time: split both rows into even/odd columns, then the same ordered
+                // "greater, or NaN" updates as the scalar loop, so ties and NaNs resolve identically.
+                for (; j <= wo - 16; j += 16)
+                {
+                    var a0 = Vector512.Load(r0 + 2 * j); var a1 = Vector512.Load(r0 + 2 * j + 16);
+                    var b0 = Vector512.Load(r1 + 2 * j); var b1 = Vector512.Load(r1 + 2 * j + 16);
+                    var m = Avx512F.PermuteVar16x32x2(a0, evenIdx, a1);
+                    var idx = Vector512<int>.Zero;
+                    Update(ref m, ref idx, Avx512F.PermuteVar16x32x2(a0, oddIdx, a1), 1);
+                    Update(ref m, ref idx, Avx512F.PermuteVar16x32x2(b0, evenIdx, b1), 2);
+                    Update(ref m, ref idx, Avx512F.PermuteVar16x32x2(b0, oddIdx, b1), 3);
+                    m.Store(yr + j);
+                    if (ar != null) Avx512F.ConvertToVector128Byte(idx).Store(ar + j);
+                }
+            }
+            for (; j < wo; j++)
             {
                 float m = r0[2 * j]; int idx = 0;
                 float v = r0[2 * j + 1]; if (v > m || float.IsNaN(v)) { m = v; idx = 1; }
@@ -67,6 +90,14 @@ public sealed unsafe class MaxPool2d : Module
                 if (ar != null) ar[j] = (byte)idx;
             }
         }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Update(ref Vector512<float> m, ref Vector512<int> idx, Vector512<float> v, int k)
+    {
+        var take = Vector512.GreaterThan(v, m) | ~Vector512.Equals(v, v);
+        m = Vector512.ConditionalSelect(take, v, m);
+        idx = Vector512.ConditionalSelect(take.AsInt32(), Vector512.Create(k), idx);
     }
 
     private static void PoolK(float* x, int w, int ho, int wo, int k, float* y, byte* a)
@@ -105,6 +136,7 @@ public sealed unsafe class MaxPool2d : Module
                     float* dy = dyp + (long)pl * outPlane;
                     byte* a = ap + (long)pl * outPlane;
                     new Span<float>(dx, h * w).Clear();
+                    if (k == 2) { Unpool2(dy, a, ho, wo, w, dx); continue; }
                     for (int i = 0; i < ho; i++)
                         for (int j = 0; j < wo; j++)
                         {
@@ -114,6 +146,21 @@ public sealed unsafe class MaxPool2d : Module
                 }
         });
         return gradInput;
+    }
+
+    private static void Unpool2(float* dy, byte* a, int ho, int wo, int w, float* dx)
+    {
+        for (int i = 0; i < ho; i++)
+        {
+            float* d0 = dx + (long)(2 * i) * w, d1 = d0 + w;
+            float* g = dy + (long)i * wo;
+            byte* ai = a + (long)i * wo;
+            for (int j = 0; j < wo; j++)
+            {
+                int idx = ai[j];
+                (idx < 2 ? d0 : d1)[2 * j + (idx & 1)] = g[j];
+            }
+        }
     }
 
     public override string ToString() => $"MaxPool2d({KernelSize})";

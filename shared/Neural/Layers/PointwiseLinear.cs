@@ -67,11 +67,12 @@ public sealed unsafe class PointwiseLinear : Module
         int n = x[0], h = x[2], w = x[3];
         if (gradOutput.Rank != 4 || gradOutput[0] != n || gradOutput[1] != OutFeatures || gradOutput[2] != h || gradOutput[3] != w)
             throw new ArgumentException($"PointwiseLinear gradient must be [{n},{OutFeatures},{h},{w}], got {gradOutput.ShapeString}");
-        var gradInput = Buffers.Uninitialized(BufferReuse, ref _gradCache, n, InFeatures, h, w);
+        var gradInput = InputGradientRequired ? Buffers.Uninitialized(BufferReuse, ref _gradCache, n, InFeatures, h, w) : new Tensor(0);
         fixed (float* wp = _weight.Value.Data) fixed (float* dyp = gradOutput.Data) fixed (float* dxp = gradInput.Data)
         fixed (float* xp = x.Data) fixed (float* gw = _weight.Grad.Data) fixed (float* gb = _bias?.Grad.Data)
         {
-            ConvEngine.ForwardBatch(dyp, n, OutFeatures, h, w, 1, wp, InFeatures, null, 0, dxp, transposeFlip: true);
+            if (InputGradientRequired)
+                ConvEngine.ForwardBatch(dyp, n, OutFeatures, h, w, 1, wp, InFeatures, null, 0, dxp, transposeFlip: true);
             ConvEngine.WeightGradientsBatch(xp, dyp, n, InFeatures, OutFeatures, h, w, 1, 0, gw, gb);
         }
         return gradInput;

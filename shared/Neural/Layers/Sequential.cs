@@ -49,6 +49,14 @@ public sealed class Sequential : Module
 
     protected override IEnumerable<(string Name, Module Module)> Children() => _children;
 
+    /// <summary>Skips the input gradient of this container, i.e. of its first child (whose input is ours).</summary>
+    public override Module SkipInputGradient(bool skip = true)
+    {
+        base.SkipInputGradient(skip);
+        if (_children.Count > 0) _children[0].Module.SkipInputGradient(skip);
+        return this;
+    }
+
     public override Tensor Forward(Tensor input)
     {
         var x = input;

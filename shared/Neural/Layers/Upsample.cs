@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SecureTransmit.Neural.Internal;
 
 namespace SecureTransmit.Neural.Layers;
@@ -28,6 +30,9 @@ public sealed unsafe class Upsample : Module
         var output = Buffers.Uninitialized(BufferReuse, ref _outCache, n, c, h * s, w * s);
         int planes = n * c;
         var xs = input.Data; var ys = output.Data;
+        bool vector = Simd.Active == SimdPath.Avx512;
+        var lowDup = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        var highDup = Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
         Parallelism.For(planes, Parallelism.WorkersFor(planes, h * w * s * s), (st, e, _) =>
         {
             fixed (float* xp = xs) fixed (float* yp = ys)
@@ -40,7 +45,18 @@ public sealed unsafe class Upsample : Module
                     {
                         float* yr = y + (long)i * s * wo;
                         float* xr = x + (long)i * w;
-                        if (s == 2) for (int j = 0; j < w; j++) { float v = xr[j]; yr[2 * j] = v; yr[2 * j + 1] = v; }
+                        if (s == 2)
+                        {
+                            int j = 0;
+                            if (vector)
+                                for (; j <= w - 16; j += 16)
+                                {
+                                    var v = Vector512.Load(xr + j);
+                                    Avx512F.PermuteVar16x32(v, lowDup).Store(yr + 2 * j);
+                                    Avx512F.PermuteVar16x32(v, highDup).Store(yr + 2 * j + 16);
+                                }
+                            for (; j < w; j++) { float v = xr[j]; yr[2 * j] = v; yr[2 * j + 1] = v; }
+                        }
                         else for (int j = 0; j < w; j++) { float v = xr[j]; for (int q = 0; q < s; q++) yr[j * s + q] = v; }
                         for (int r = 1; r < s; r++) ConvEngine.Copy(yr, yr + (long)r * wo, wo);
                     }
@@ -60,6 +76,9 @@ public sealed unsafe class Upsample : Module
         var gradInput = Buffers.Uninitialized(BufferReuse, ref _gradCache, shape);
         int planes = n * c;
         var dys = gradOutput.Data; var dxs = gradInput.Data;
+        bool vector = Simd.Active == SimdPath.Avx512;
+        var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var oddIdx = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
         Parallelism.For(planes, Parallelism.WorkersFor(planes, h * w * s * s), (st, e, _) =>
         {
             fixed (float* dyp = dys) fixed (float* dxp = dxs)
@@ -68,6 +87,26 @@ public sealed unsafe class Upsample : Module
                     float* dy = dyp + (long)pl * h * w * s * s;
                     float* dx = dxp + (long)pl * h * w;
                     int wo = w * s;
+                    if (s == 2 && vector)
+                    {
+                        // dx[i,j] = (dy[2i,2j] + dy[2i,2j+1]) + (dy[2i+1,2j] + dy[2i+1,2j+1]), PyTorch's order.
+                        for (int i = 0; i < h; i++)
+                        {
+                            float* r0 = dy + (long)(2 * i) * wo, r1 = r0 + wo;
+                            float* o = dx + (long)i * w;
+                            int j = 0;
+                            for (; j <= w - 16; j += 16)
+                            {
+                                var a0 = Vector512.Load(r0 + 2 * j); var a1 = Vector512.Load(r0 + 2 * j + 16);
+                                var b0 = Vector512.Load(r1 + 2 * j); var b1 = Vector512.Load(r1 + 2 * j + 16);
+                                var top = Avx512F.PermuteVar16x32x2(a0, evenIdx, a1) + Avx512F.PermuteVar16x32x2(a0, oddIdx, a1);
+                                var bottom = Avx512F.PermuteVar16x32x2(b0, evenIdx, b1);
+                                ((top + bottom) + Avx512F.PermuteVar16x32x2(b0, oddIdx, b1)).Store(o + j);
+                            }
+                            for (; j < w; j++) o[j] = r0[2 * j] + r0[2 * j + 1] + r1[2 * j] + r1[2 * j + 1];
+                        }
+                        continue;
+                    }
                     for (int i = 0; i < h; i++)
                         for (int j = 0; j < w; j++)
                         {

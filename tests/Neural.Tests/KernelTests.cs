@@ -1,0 +1,86 @@
+using SecureTransmit.Neural.Internal;
+using SecureTransmit.Neural.Layers;
+
+namespace SecureTransmit.Neural.Tests;
+
+/// <summary>Vector kernels against their scalar definitions, on every path this CPU runs.</summary>
+[Collection(nameof(SimdPathCollection))]
+public class KernelTests
+{
+    public static TheoryData<string> Paths() => GemmTests.Paths();
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public unsafe void DotNT_matches_naive_sums(string pathName)
+    {
+        var path = Enum.Parse<SimdPath>(pathName);
+        var rng = new Random(5);
+        foreach (var (m, n, len) in new[] { (1, 1, 1), (3, 27, 1024), (5, 7, 33), (8, 9, 17), (16, 144, 64), (4, 4, 15) })
+        {
+            int lda = len + 3, ldb = len + 1, ldc = n + 2;
+            var a = GemmTests.Random(rng, m * lda); var b = GemmTests.Random(rng, n * ldb); var c = GemmTests.Random(rng, m * ldc);
+            var expected = (float[])c.Clone();
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0;
+                    for (int p = 0; p < len; p++) s += (double)a[i * lda + p] * b[j * ldb + p];
+                    expected[i * ldc + j] = (float)(c[i * ldc + j] + s);
+                }
+            fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
+                DotNT.Run(path, m, n, len, pa, lda, pb, ldb, pc, ldc);
+            for (int i = 0; i < c.Length; i++)
+                Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-5 * Math.Max(1, len), $"{path} {m}x{n}x{len} at {i}: {c[i]} vs {expected[i]}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Pooling_and_upsampling_agree_with_the_scalar_path_on_ties_and_nan(string pathName)
+    {
+        var rng = new Random(9);
+        var x = new Tensor(2, 3, 32, 48);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = MathF.Round((float)rng.NextDouble() * 3) / 3; // many ties
+        x.Span[5] = float.NaN;
+        x.Span[100] = float.NaN; x.Span[101] = float.NaN;
+        var dyPool = new Tensor(2, 3, 16, 24);
+        for (int i = 0; i < dyPool.Length; i++) dyPool.Span[i] = (float)rng.NextDouble();
+
+        (float[] Y, float[] Dx, float[] U, float[] Du) Run(SimdPath p)
+        {
+            using var _ = Simd.Force(p);
+            var pool = new MaxPool2d(2);
+            var y = pool.Forward(x).Span.ToArray();
+            var dx = pool.Backward(dyPool).Span.ToArray();
+            var up = new Upsample(2);
+            var u = up.Forward(x).Span.ToArray();
+            var du = up.Backward(up.Forward(x)).Span.ToArray();
+            return (y, dx, u, du);
+        }
+
+        var reference = Run(SimdPath.Scalar);
+        var actual = Run(Enum.Parse<SimdPath>(pathName));
+        Assert.Equal(reference.Y, actual.Y);
+        Assert.Equal(reference.Dx, actual.Dx);
+        Assert.Equal(reference.U, actual.U);
+        Assert.Equal(reference.Du, actual.Du);
+        Assert.True(float.IsNaN(reference.Y[2])); // the NaN at column 5 wins its window
+    }
+
+    [Fact]
+    public void Skipping_the_input_gradient_keeps_parameter_gradients()
+    {
+        Sequential Make() => new(new Conv2d(3, 4, 3, init: new Init(3)), new ReLU(), new Flatten(), new Linear(4 * 36, 5, init: new Init(4)));
+        var x = new Tensor(2, 3, 6, 6);
+        var rng = new Random(2);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = (float)rng.NextDouble();
+        var g = new Tensor(2, 5); g.Span.Fill(0.5f);
+        var a = Make(); a.Forward(x); var full = a.Backward(g);
+        var b = Make(); b.SkipInputGradient(); b.Forward(x); var skipped = b.Backward(g);
+        Assert.Equal([2, 3, 6, 6], full.Shape);
+        Assert.Equal(0, skipped.Length);
+        Assert.False(b[0].InputGradientRequired);
+        Assert.True(b[3].InputGradientRequired);
+        Assert.Equal(a.Parameters().SelectMany(p => p.Grad.Span.ToArray()), b.Parameters().SelectMany(p => p.Grad.Span.ToArray()));
+    }
+}
