@@ -1,0 +1,131 @@
+using SecureTransmit.Imaging;
+using SecureTransmit.Lab.Experiments.Internal;
+
+namespace SecureTransmit.Lab.Experiments;
+
+/// <summary>
+/// A reference image codec run through its Debian command-line tools, with one integer quality scale where a
+/// larger number means better quality and more bytes:
+/// <list type="bullet">
+/// <item>JPEG: <c>cjpeg -quality Q -sample 2x2 -optimize</c> (4:2:0, optimized Huffman tables), Q = 1..100; <c>djpeg -pnm</c>.</item>
+/// <item>WebP: <c>cwebp -q Q -m 4</c> (lossy, 4:2:0), Q = 0..100; <c>dwebp -ppm</c>.</item>
+/// <item>AVIF: <c>avifenc --min X --max X -y 420 -d 8 -s 6</c> with quantizer X = 63 − Q, Q = 0..63; <c>avifdec -d 8</c>.</item>
+/// </list>
+/// Encode and Decode are thread-safe (each call uses its own temporary files).
+/// </summary>
+public sealed class ReferenceCodec
+{
+    private readonly Func<string, string, int, string[]> _encodeArgs;
+    private readonly Func<string, string, string[]> _decodeArgs;
+
+    private ReferenceCodec(string name, string label, int min, int max, string encoder, string decoder, string package, string inputExt, string ext, string decodedExt,
+        Func<string, string, int, string[]> encodeArgs, Func<string, string, string[]> decodeArgs)
+    {
+        (Name, Label, MinQuality, MaxQuality, Encoder, DecoderTool, Package) = (name, label, min, max, encoder, decoder, package);
+        (_inputExt, Extension, _decodedExt, _encodeArgs, _decodeArgs) = (inputExt, ext, decodedExt, encodeArgs, decodeArgs);
+    }
+
+    private readonly string _inputExt;
+    private readonly string _decodedExt;
+
+    public string Name { get; }
+
+    /// <summary>How the setting is described in tables, e.g. "JPEG 4:2:0".</summary>
+    public string Label { get; }
+
+    public int MinQuality { get; }
+
+    public int MaxQuality { get; }
+
+    public string Encoder { get; }
+
+    public string DecoderTool { get; }
+
+    /// <summary>The Debian package with both tools.</summary>
+    public string Package { get; }
+
+    /// <summary>File extension with the dot, e.g. ".jpg".</summary>
+    public string Extension { get; }
+
+    public static ReferenceCodec Jpeg { get; } = new("jpeg", "JPEG 4:2:0", 1, 100, "cjpeg", "djpeg", "libjpeg-turbo-progs", ".ppm", ".jpg", ".ppm",
+        (i, o, q) => ["-quality", q.ToString(System.Globalization.CultureInfo.InvariantCulture), "-sample", "2x2", "-optimize", "-outfile", o, i],
+        (i, o) => ["-pnm", "-outfile", o, i]);
+
+    public static ReferenceCodec WebP { get; } = new("webp", "WebP", 0, 100, "cwebp", "dwebp", "webp", ".ppm", ".webp", ".ppm",
+        (i, o, q) => ["-quiet", "-q", q.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "4", i, "-o", o],
+        (i, o) => ["-quiet", i, "-ppm", "-o", o]);
+
+    public static ReferenceCodec Avif { get; } = new("avif", "AVIF 4:2:0", 0, 63, "avifenc", "avifdec", "libavif-bin", ".png", ".avif", ".png",
+        (i, o, q) => ["--min", (63 - q).ToString(System.Globalization.CultureInfo.InvariantCulture), "--max", (63 - q).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-y", "420", "-d", "8", "-s", "6", "-j", "1", i, o],
+        (i, o) => ["-d", "8", i, o]);
+
+    public static IReadOnlyList<ReferenceCodec> All { get; } = [Jpeg, WebP, Avif];
+
+    public static ReferenceCodec Get(string name) => All.FirstOrDefault(c => c.Name == name)
+        ?? throw new ExperimentException($"unknown codec '{name}' (known: {string.Join(", ", All.Select(c => c.Name))})");
+
+    /// <summary>Throws unless the encoder and decoder are on PATH.</summary>
+    public void RequireTools()
+    {
+        Tools.Require(Encoder, Package);
+        Tools.Require(DecoderTool, Package);
+    }
+
+    public byte[] Encode(Image image, int quality)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (quality < MinQuality || quality > MaxQuality) throw new ExperimentException($"{Name}: quality {quality} outside {MinQuality}..{MaxQuality}");
+        var dir = Directory.CreateTempSubdirectory("st-lab-codec-");
+        try
+        {
+            string input = Path.Combine(dir.FullName, "in" + _inputExt), output = Path.Combine(dir.FullName, "out" + Extension);
+            ImageIO.Save(image.Channels == 3 ? image : image.ToRgb(), input);
+            Tools.Run(Encoder, _encodeArgs(input, output, quality), TimeSpan.FromMinutes(2));
+            return File.ReadAllBytes(output);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    public Image Decode(byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var dir = Directory.CreateTempSubdirectory("st-lab-codec-");
+        try
+        {
+            string input = Path.Combine(dir.FullName, "in" + Extension), output = Path.Combine(dir.FullName, "out" + _decodedExt);
+            File.WriteAllBytes(input, data);
+            Tools.Run(DecoderTool, _decodeArgs(input, output), TimeSpan.FromMinutes(2));
+            return ImageIO.Load(output).ToRgb();
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
+
+/// <summary>One image's encodings by one codec, cached by quality (size searches revisit qualities).</summary>
+public sealed class EncodingCache(ReferenceCodec codec, Image image)
+{
+    private readonly Dictionary<int, byte[]> _bytes = [];
+
+    public ReferenceCodec Codec { get; } = codec;
+
+    public Image Image { get; } = image;
+
+    public byte[] Bytes(int quality)
+    {
+        lock (_bytes)
+        {
+            if (!_bytes.TryGetValue(quality, out var b)) _bytes[quality] = b = Codec.Encode(Image, quality);
+            return b;
+        }
+    }
+
+    /// <summary>The quality closest to <paramref name="targetBytes"/> (see <see cref="SizeMatch"/>).</summary>
+    public SizeMatchResult Match(long targetBytes) => SizeMatch.Search(q => Bytes(q).Length, targetBytes, Codec.MinQuality, Codec.MaxQuality);
+}
