@@ -87,10 +87,11 @@ public static class ReceiverCommands
         var output = new Option<string>("--out") { Description = "output folder for PNGs and JSON sidecars", DefaultValueFactory = _ => "received" };
         var h2c = new Option<bool>("--insecure-h2c") { Description = "serve cleartext HTTP/2 without TLS (testing only)" };
         var maxPixels = new Option<uint>("--max-pixels") { Description = "largest width×height accepted", DefaultValueFactory = _ => 4096u * 4096u };
-        var dashboard = new Option<string?>("--dashboard") { Description = "serve the read-only dashboard on this address:port (off by default)" };
+        var dashboard = new Option<string?>("--dashboard") { Description = "serve the read-only dashboard on this address:port (off by default; no login: keep it on loopback, e.g. 127.0.0.1:8080)" };
         var jsonLogs = new Option<bool>("--json-logs") { Description = "structured JSON log lines" };
         var portFile = new Option<string?>("--port-file") { Description = "write the bound gRPC port to this file once listening (useful with port 0)" };
-        var cmd = new Command("serve", "Serve the Transmit gRPC service") { listen, key, allow, models, output, h2c, maxPixels, dashboard, jsonLogs, portFile };
+        var dashboardPortFile = new Option<string?>("--dashboard-port-file") { Description = "write the bound dashboard port to this file once listening (with --dashboard ...:0)" };
+        var cmd = new Command("serve", "Serve the Transmit gRPC service") { listen, key, allow, models, output, h2c, maxPixels, dashboard, jsonLogs, portFile, dashboardPortFile };
         cmd.SetAction(async (pr, ct) =>
         {
             var o = new ReceiverOptions
@@ -109,6 +110,7 @@ public static class ReceiverCommands
             await using var host = ReceiverHost.Build(o);
             await host.StartAsync(ct);
             if (pr.GetValue(portFile) is { } pf) WriteAtomic(pf, host.GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (pr.GetValue(dashboardPortFile) is { } dpf && host.DashboardPort != 0) WriteAtomic(dpf, host.DashboardPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await host.WaitForShutdownAsync();
             return 0;
         });

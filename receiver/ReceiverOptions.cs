@@ -58,7 +58,7 @@ public sealed class ReceiverOptions
         if (MaxConcurrentUploads < 1) throw new ArgumentException("--max-uploads must be at least 1");
         if (SessionLifetime <= TimeSpan.Zero) throw new ArgumentException("session lifetime must be positive");
         if (ImageReceiveTimeout <= TimeSpan.Zero) throw new ArgumentException("image receive timeout must be positive");
-        if (Dashboard is not null && Dashboard.Port == Listen.Port && Dashboard.Address.Equals(Listen.Address))
+        if (Dashboard is not null && Dashboard.Port != 0 && Dashboard.Port == Listen.Port && Dashboard.Address.Equals(Listen.Address))
             throw new ArgumentException("--dashboard must use another port than --listen");
     }
 

@@ -12,6 +12,8 @@ command -v tc >/dev/null || need+=(iproute2)
 command -v cjpeg >/dev/null && command -v djpeg >/dev/null || need+=(libjpeg-turbo-progs)
 command -v cwebp >/dev/null && command -v dwebp >/dev/null || need+=(webp)
 command -v avifenc >/dev/null && command -v avifdec >/dev/null || need+=(libavif-bin)
+# Headless Chromium for the dashboard's browser test (tests/Integration.Tests/DashboardBrowserTests.cs).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "${SETUP_WITH_TORCH:-0}" = 1 ]; then /usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch); fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
