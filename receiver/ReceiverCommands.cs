@@ -90,8 +90,10 @@ public static class ReceiverCommands
         var dashboard = new Option<string?>("--dashboard") { Description = "serve the read-only dashboard on this address:port (off by default; no login: keep it on loopback, e.g. 127.0.0.1:8080)" };
         var jsonLogs = new Option<bool>("--json-logs") { Description = "structured JSON log lines" };
         var portFile = new Option<string?>("--port-file") { Description = "write the bound gRPC port to this file once listening (useful with port 0)" };
+        var imageTimeout = new Option<double>("--image-timeout") { Description = "seconds an upload stream may wait for an image to begin, and for a begun image to arrive (default 300)", DefaultValueFactory = _ => 300 };
+        var unaryTimeout = new Option<double>("--unary-timeout") { Description = "seconds an OpenSession or Health call may take, request included (default 30)", DefaultValueFactory = _ => 30 };
         var dashboardPortFile = new Option<string?>("--dashboard-port-file") { Description = "write the bound dashboard port to this file once listening (with --dashboard ...:0)" };
-        var cmd = new Command("serve", "Serve the Transmit gRPC service") { listen, key, allow, models, output, h2c, maxPixels, dashboard, jsonLogs, portFile, dashboardPortFile };
+        var cmd = new Command("serve", "Serve the Transmit gRPC service") { listen, key, allow, models, output, h2c, maxPixels, dashboard, jsonLogs, portFile, imageTimeout, unaryTimeout, dashboardPortFile };
         cmd.SetAction(async (pr, ct) =>
         {
             var o = new ReceiverOptions
@@ -105,6 +107,8 @@ public static class ReceiverCommands
                 MaxImagePixels = pr.GetValue(maxPixels),
                 Dashboard = pr.GetValue(dashboard) is { } d ? ReceiverOptions.ParseEndpoint(d, "--dashboard") : null,
                 JsonLogs = pr.GetValue(jsonLogs),
+                ImageReceiveTimeout = Seconds(pr.GetValue(imageTimeout), "--image-timeout"),
+                UnaryTimeout = Seconds(pr.GetValue(unaryTimeout), "--unary-timeout"),
             };
             o.Validate();
             await using var host = ReceiverHost.Build(o);
@@ -116,6 +120,11 @@ public static class ReceiverCommands
         });
         return cmd;
     }
+
+    private static TimeSpan Seconds(double seconds, string option) =>
+        double.IsFinite(seconds) && seconds > 0 && seconds <= TimeSpan.FromDays(1).TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"{option} {seconds}: give a number of seconds, more than 0 and at most 86400");
 
     internal static string DefaultModels()
     {

@@ -59,12 +59,17 @@ public sealed class ReceiverHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
 
-        var grpcOptions = new GrpcServerOptions { MaxReceiveMessageSize = Protos.V1.TransmitMethods.MaxMessageSize };
+        var grpcOptions = new GrpcServerOptions
+        {
+            MaxReceiveMessageSize = Protos.V1.TransmitMethods.MaxMessageSize,
+            MaxStreamsPerConnection = options.MaxStreamsPerConnection,
+        };
         var certificate = options.InsecureH2c ? null
             : TlsCertificates.CreateTlsCertificate(identity, "CN=securetransmit-receiver", TimeSpan.FromDays(30));
         builder.WebHost.ConfigureKestrel(k =>
         {
             KestrelGrpc.Listen(k, options.Listen, certificate, grpcOptions);
+            k.Limits.MaxConcurrentConnections = options.MaxConnections;
             if (options.Dashboard is { } d) Dashboard.Listen(k, d);
         });
 
@@ -79,6 +84,7 @@ public sealed class ReceiverHost : IAsyncDisposable
 
         var app = builder.Build();
         var service = app.Services.GetRequiredService<TransmitService>();
+        app.Use(UnaryDeadline.Middleware(options.UnaryTimeout, Protos.V1.TransmitMethods.Upload.FullName));
         app.MapGrpcService(service.Definition(), grpcOptions);
         var host = new ReceiverHost(app, identity, options, decoders, store);
         if (options.Dashboard is not null)

@@ -35,8 +35,28 @@ public sealed class ReceiverOptions
     /// <summary>How long a session stays valid. Default 1 hour.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long one image may take to arrive once its header came. Default 5 minutes.</summary>
+    /// <summary>
+    /// How long one image may take to arrive once its header came, and how long an upload stream may wait for the
+    /// next image to begin; past it the stream ends with DEADLINE_EXCEEDED (a client trickling bytes, or one that
+    /// stopped midway, cannot hold a stream and its buffer). Default 5 minutes (<c>--image-timeout</c>, seconds).
+    /// </summary>
     public TimeSpan ImageReceiveTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Longest an OpenSession or Health call may take, request included: it caps the client's own grpc-timeout, so a
+    /// client that sends its request slowly is answered DEADLINE_EXCEEDED. Default 30 s.
+    /// </summary>
+    public TimeSpan UnaryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Open connections at once; more are refused by Kestrel. Default 100. Together with
+    /// <see cref="MaxStreamsPerConnection"/> and the 16 MiB message limit this bounds what unauthenticated clients can
+    /// make the receiver buffer (connections × streams × one message).
+    /// </summary>
+    public int MaxConnections { get; set; } = 100;
+
+    /// <summary>Concurrent calls (HTTP/2 streams) per connection. Default 8 (a sender uses one or two).</summary>
+    public int MaxStreamsPerConnection { get; set; } = 8;
 
     /// <summary>Time given to images in flight on SIGTERM/Ctrl-C. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -57,7 +77,10 @@ public sealed class ReceiverOptions
         if (MaxConcurrentDecodes < 1) throw new ArgumentException("--max-decodes must be at least 1");
         if (MaxConcurrentUploads < 1) throw new ArgumentException("--max-uploads must be at least 1");
         if (SessionLifetime <= TimeSpan.Zero) throw new ArgumentException("session lifetime must be positive");
-        if (ImageReceiveTimeout <= TimeSpan.Zero) throw new ArgumentException("image receive timeout must be positive");
+        if (ImageReceiveTimeout <= TimeSpan.Zero || ImageReceiveTimeout > TimeSpan.FromDays(1)) throw new ArgumentException("--image-timeout must be positive and at most one day");
+        if (UnaryTimeout < TimeSpan.FromSeconds(1) || UnaryTimeout > TimeSpan.FromHours(1)) throw new ArgumentException("--unary-timeout must be between 1 s and 1 hour");
+        if (MaxConnections < 1) throw new ArgumentException("--max-connections must be at least 1");
+        if (MaxStreamsPerConnection < 1) throw new ArgumentException("max streams per connection must be at least 1");
         if (Dashboard is not null && Dashboard.Port != 0 && Dashboard.Port == Listen.Port && Dashboard.Address.Equals(Listen.Address))
             throw new ArgumentException("--dashboard must use another port than --listen");
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SecureTransmit.Codec;
 using SecureTransmit.Imaging;
@@ -16,6 +17,10 @@ namespace SecureTransmit.Receiver.Internal;
 /// The receiver's three RPCs. Every failure ends the call with a status and a one-line message; nothing is
 /// written unless the packet authenticates and decodes. Per image, on the wire:
 /// begin (session id, header, sizes) → data chunks → end (tag) → one <see cref="Receipt"/>.
+/// Bounds: an upload stream waits at most <see cref="ReceiverOptions.ImageReceiveTimeout"/> for an image to begin and
+/// as long again for it to arrive; the ciphertext buffer grows with the bytes that actually arrived, never to the
+/// size a header merely claims. On shutdown (SIGTERM) an image already begun is received, stored and receipted, then
+/// the stream ends with UNAVAILABLE so the sender retries the rest elsewhere or later.
 /// </summary>
 public sealed class TransmitService(
     ReceiverOptions options,
@@ -24,8 +29,13 @@ public sealed class TransmitService(
     DecoderCatalog decoders,
     ImageStore store,
     ReceivedFeed feed,
-    ILogger<TransmitService> log)
+    ILogger<TransmitService> log,
+    IHostApplicationLifetime? lifetime = null)
 {
+    /// <summary>First allocation for an image's ciphertext; it doubles as data arrives, up to the header's length.</summary>
+    internal const int InitialCiphertextBuffer = 64 * 1024;
+
+    private readonly CancellationToken _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
     private readonly SemaphoreSlim _uploads = new(options.MaxConcurrentUploads);
     private readonly SemaphoreSlim _decodes = new(options.MaxConcurrentDecodes);
 
@@ -46,6 +56,7 @@ public sealed class TransmitService(
 
     public Task<OpenSessionResponse> OpenSession(OpenSessionRequest request, ServerCallContext context)
     {
+        ThrowIfStopping();
         if (!decoders.TryGet(request.ModelId.Span, out var decoder))
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"receiver has no decoder for model '{request.ModelName}' (id {Convert.ToHexStringLower(request.ModelId.Span)[..Math.Min(16, request.ModelId.Length * 2)]}); it serves: {decoders.Describe()}"));
@@ -77,15 +88,39 @@ public sealed class TransmitService(
 
     public async Task Upload(IAsyncStreamReader<UploadChunk> requests, IServerStreamWriter<Receipt> responses, ServerCallContext context)
     {
-        var ct = context.CancellationToken;
-        while (await requests.MoveNext(ct))
+        while (true)
         {
+            ThrowIfStopping();
+            if (!await NextBegin(requests, context.CancellationToken)) return;
             var first = requests.Current;
             if (first.PartCase != UploadChunk.PartOneofCase.Begin)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"expected an image 'begin', got '{first.PartCase}'"));
             var receipt = await ReceiveOne(first.Begin, requests, context);
             await responses.WriteAsync(receipt);
         }
+    }
+
+    /// <summary>Waits for the next message that should begin an image: false at the clean end of the stream.</summary>
+    private async Task<bool> NextBegin(IAsyncStreamReader<UploadChunk> requests, CancellationToken callToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(callToken, _stopping);
+        wait.CancelAfter(options.ImageReceiveTimeout);
+        try
+        {
+            return await requests.MoveNext(wait.Token);
+        }
+        catch (OperationCanceledException) when (!callToken.IsCancellationRequested)
+        {
+            ThrowIfStopping();
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+                $"no image began within {options.ImageReceiveTimeout.TotalSeconds:0.###} s; upload stream closed"));
+        }
+    }
+
+    private void ThrowIfStopping()
+    {
+        if (_stopping.IsCancellationRequested)
+            throw new RpcException(new Status(StatusCode.Unavailable, "receiver is shutting down; retry later"));
     }
 
     private async Task<Receipt> ReceiveOne(ImageBegin begin, IAsyncStreamReader<UploadChunk> requests, ServerCallContext context)
@@ -105,6 +140,14 @@ public sealed class TransmitService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"ciphertext_length {begin.CiphertextLength} does not match the header's {header.CiphertextLength}"));
         if (!decoders.TryGet(header.ModelId, out var decoder))
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "the session's model is no longer served"));
+        // Checked before any buffer is sized from the header: the tile geometry must be the model's, so the
+        // ciphertext length is what this model makes of at most max_image_pixels, not whatever the header claims.
+        if (header.Tile != decoder.Spec.TileSize || header.LatentPerTile != decoder.Codec.LatentPerTile)
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"header describes {header.Tile}-px tiles with {header.LatentPerTile} latent values; model {decoder.Spec.Name} uses {decoder.Spec.TileSize}-px tiles with {decoder.Codec.LatentPerTile}"));
+
+        if (header.CiphertextLength > Array.MaxLength)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"ciphertext of {header.CiphertextLength} bytes is larger than one image can be"));
 
         if (!await _uploads.WaitAsync(TimeSpan.FromSeconds(30), context.CancellationToken))
             throw new RpcException(new Status(StatusCode.ResourceExhausted, "receiver busy: too many images in flight"));
@@ -112,7 +155,8 @@ public sealed class TransmitService(
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
             deadline.CancelAfter(options.ImageReceiveTimeout);
-            var ciphertext = new byte[header.CiphertextLength];
+            int length = (int)header.CiphertextLength;
+            var ciphertext = new byte[Math.Min(length, InitialCiphertextBuffer)];
             int got = 0;
             byte[]? tag = null;
             try
@@ -120,21 +164,23 @@ public sealed class TransmitService(
                 while (tag is null)
                 {
                     if (!await requests.MoveNext(deadline.Token))
-                        throw new RpcException(new Status(StatusCode.InvalidArgument, $"stream ended after {got} of {ciphertext.Length} ciphertext bytes"));
+                        throw new RpcException(new Status(StatusCode.InvalidArgument, $"stream ended after {got} of {length} ciphertext bytes"));
                     var part = requests.Current;
                     switch (part.PartCase)
                     {
                         case UploadChunk.PartOneofCase.Data:
                             if (part.Data.Length > TransmitMethods.MaxChunkSize)
                                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"chunk of {part.Data.Length} bytes exceeds {TransmitMethods.MaxChunkSize}"));
+                            if (got + part.Data.Length > length)
+                                throw new RpcException(new Status(StatusCode.InvalidArgument, $"more ciphertext than the header announced ({length} bytes)"));
                             if (got + part.Data.Length > ciphertext.Length)
-                                throw new RpcException(new Status(StatusCode.InvalidArgument, $"more ciphertext than the header announced ({ciphertext.Length} bytes)"));
+                                Array.Resize(ref ciphertext, (int)Math.Min(length, Math.Max(2L * ciphertext.Length, got + part.Data.Length)));
                             part.Data.Span.CopyTo(ciphertext.AsSpan(got));
                             got += part.Data.Length;
                             break;
                         case UploadChunk.PartOneofCase.End:
-                            if (got != ciphertext.Length)
-                                throw new RpcException(new Status(StatusCode.InvalidArgument, $"image ended after {got} of {ciphertext.Length} ciphertext bytes"));
+                            if (got != length)
+                                throw new RpcException(new Status(StatusCode.InvalidArgument, $"image ended after {got} of {length} ciphertext bytes"));
                             tag = part.End.Tag.ToByteArray();
                             break;
                         default:
@@ -144,7 +190,7 @@ public sealed class TransmitService(
             }
             catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
             {
-                throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"image did not arrive within {options.ImageReceiveTimeout.TotalSeconds:0} s"));
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"image did not arrive within {options.ImageReceiveTimeout.TotalSeconds:0.###} s"));
             }
             double receiveMs = total.Elapsed.TotalMilliseconds;
 
@@ -180,6 +226,10 @@ public sealed class TransmitService(
                 image = await Task.Run(() => decoder.Codec.Decode(latent), CancellationToken.None);
                 decodeMs = sw.Elapsed.TotalMilliseconds;
                 png = ImageIO.Encode(image, ImageFormat.Png);
+            }
+            catch (CodecException e)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"image could not be decoded: {e.Message}"));
             }
             finally
             {
