@@ -1,0 +1,176 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using SecureTransmit.Codec;
+using SecureTransmit.Integration.Tests.Infrastructure;
+using SecureTransmit.Integration.Tests.Reliability.Support;
+using SecureTransmit.Protos.V1;
+using SecureTransmit.Security;
+using SecureTransmit.Wire;
+using Xunit.Abstractions;
+
+namespace SecureTransmit.Integration.Tests.Reliability;
+
+/// <summary>
+/// One receiver process (h2c, --image-timeout 2, --unary-timeout 3) against hostile clients: python grpcio sending
+/// raw bytes, hand-built HTTP/2 requests, and packet headers with lying claims from an authenticated sender. Every
+/// call must end with the right status (or a reset) within a bounded time, the receiver's memory must stay bounded
+/// (VmRSS and VmHWM from /proc), and an honest sender must succeed afterwards.
+/// </summary>
+public sealed class HostileInputTests(ITestOutputHelper output)
+{
+    private const string Service = "/securetransmit.v1.Transmit/";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private const double ImageTimeoutS = 2, UnaryTimeoutS = 3;
+    /// <summary>Slack over a configured timeout for a loaded 2-core CI machine.</summary>
+    private const double SlackS = 8;
+
+    [Fact]
+    public async Task Hostile_clients_get_bounded_answers_memory_stays_bounded_and_an_honest_sender_then_succeeds()
+    {
+        using var world = World.Create();
+        var honestImages = world.MakeImages("honest", 3, seed: 77);
+        await using var rx = await ReceiverProcess.StartAsync(world, extraArgs:
+            ["--image-timeout", $"{ImageTimeoutS}", "--unary-timeout", $"{UnaryTimeoutS}"]);
+        using var client = LibrarySender.Client(rx.Address);
+        using var sender = new LibrarySender(IdentityFile.Load(world.SenderKey), world.ReceiverFingerprint);
+        var session = await sender.OpenSessionAsync(client).WaitAsync(Timeout);
+        ulong seq = 0;
+
+        // Warm up (JIT, pools, first decodes) so the memory baseline is the steady state.
+        for (int i = 0; i < 4; i++)
+        {
+            var p = Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, 500 + i)), ++seq, Packet.NewImageId());
+            Assert.Equal(StatusCode.OK, (await LibrarySender.UploadAsync(client, LibrarySender.Chunks(session, p), Timeout)).Status);
+        }
+        long rssBefore = rx.RssBytes;
+
+        await PythonAttacks(world, rx, session, ++seq);
+        await RawHttp2Attacks(rx);
+        await LyingHeaders(client, session, ++seq);
+
+        long rssAfter = rx.RssBytes, peak = rx.PeakRssBytes;
+        output.WriteLine($"receiver VmRSS before {ProcStatus.Mb(rssBefore)}, after {ProcStatus.Mb(rssAfter)}, peak (VmHWM) {ProcStatus.Mb(peak)}");
+        Assert.True(rssAfter - rssBefore < 256L << 20, $"VmRSS grew by {ProcStatus.Mb(rssAfter - rssBefore)}");
+        Assert.True(peak < 1L << 30, $"VmHWM reached {ProcStatus.Mb(peak)}");
+        Assert.False(rx.Child.HasExited, "the receiver died");
+
+        // Nothing but honest images reached the output folder: 4 warm-up images and python's one honest copy.
+        Assert.Equal(5, Directory.GetFiles(world.Out, "*.json").Length);
+        Assert.Empty(Directory.GetFiles(world.Out, "*.tmp"));
+
+        var summary = world["honest.json"];
+        var r = await ChildProcess.RunDotnetAsync(Repo.SenderDll,
+            ["send", honestImages, "--to", rx.Address.ToString(), "--insecure-h2c", "--receiver", world.ReceiverFingerprint.Hex,
+             "--key", world.SenderKey, "--models", World.Models, "--quiet", "--json", summary], TimeSpan.FromSeconds(120));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(3, JsonNode.Parse(File.ReadAllText(summary))!["images"]!.AsArray().Count);
+        Assert.Equal(8, Directory.GetFiles(world.Out, "*.json").Length);
+    }
+
+    private async Task PythonAttacks(World world, ReceiverProcess rx, Session session, ulong sequence)
+    {
+        var packet = Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, 900)), sequence, Packet.NewImageId());
+        var chunks = LibrarySender.Chunks(session, packet);
+        Assert.Equal(3, chunks.Count); // begin, one data chunk, end
+        var half = new UploadChunk { Data = ByteString.CopyFrom(packet.Ciphertext, 0, packet.Ciphertext.Length / 2) };
+        var captured = world["captured.json"];
+        File.WriteAllText(captured, new JsonObject
+        {
+            ["begin"] = Convert.ToHexStringLower(chunks[0].ToByteArray()),
+            ["half_data"] = Convert.ToHexStringLower(half.ToByteArray()),
+            ["data"] = Convert.ToHexStringLower(chunks[1].ToByteArray()),
+            ["end"] = Convert.ToHexStringLower(chunks[2].ToByteArray()),
+        }.ToJsonString());
+
+        var cases = await Python.RunJsonAsync("hostile_client.py", ["--target", $"127.0.0.1:{rx.Port}", "--captured", captured],
+            TimeSpan.FromSeconds(240));
+        output.WriteLine("python grpcio: " + cases.ToJsonString());
+
+        void Expect(string name, double maxSeconds, params string[] allowed)
+        {
+            var c = cases[name] ?? throw new Xunit.Sdk.XunitException($"python did not report case '{name}'");
+            var codes = c["codes"]!.AsObject().Select(kv => kv.Key).ToList();
+            Assert.True(codes.All(allowed.Contains), $"{name}: got {c["codes"]!.ToJsonString()}, allowed {string.Join("/", allowed)}; notes {c["notes"]!.ToJsonString()}");
+            double max = c["max_s"]!.GetValue<double>();
+            Assert.True(max <= maxSeconds, $"{name}: slowest call took {max} s (bound {maxSeconds} s)");
+        }
+
+        Expect("random_open_session", SlackS, "INTERNAL", "INVALID_ARGUMENT", "FAILED_PRECONDITION");
+        Expect("random_health", SlackS, "OK", "INTERNAL");
+        Expect("random_upload", SlackS, "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED");
+        Expect("garbage_begin", SlackS, "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED");
+        Expect("unknown_method", SlackS, "UNIMPLEMENTED");
+        Expect("oversized_unary", SlackS, "RESOURCE_EXHAUSTED");
+        Expect("oversized_stream", SlackS, "RESOURCE_EXHAUSTED");
+        Expect("stall_midway", ImageTimeoutS + SlackS, "DEADLINE_EXCEEDED");
+        Expect("end_midway", SlackS, "INVALID_ARGUMENT");
+        Expect("idle_stream", ImageTimeoutS + SlackS, "DEADLINE_EXCEEDED");
+        Expect("honest_first", SlackS, "OK");
+        Expect("replay", SlackS, "ALREADY_EXISTS");
+        Expect("concurrent", 60, "DEADLINE_EXCEEDED", "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED");
+        Assert.Equal(64, cases["concurrent"]!["calls"]!.GetValue<int>());
+        Assert.Equal(100, cases["random_open_session"]!["calls"]!.GetValue<int>());
+    }
+
+    private async Task RawHttp2Attacks(ReceiverProcess rx)
+    {
+        using var raw = new RawHttp2(rx.Address);
+        var upload = Service + "Upload";
+        var open = Service + "OpenSession";
+
+        async Task Expect(string label, Task<RawOutcome> call, string grpcStatus, double maxSeconds, HttpStatusCode http = HttpStatusCode.OK)
+        {
+            var o = await call.WaitAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"raw {label}: {o}");
+            Assert.True(o.GrpcStatus == grpcStatus && o.Http == http, $"{label}: expected HTTP {(int)http} grpc-status {grpcStatus}, got {o}");
+            Assert.True(o.Elapsed.TotalSeconds <= maxSeconds, $"{label}: took {o.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        await Expect("truncated frame", raw.PostAsync(upload, RawHttp2.Frame([10, 2, 1], declaredLength: 10)[..8]), "13", SlackS);
+        await Expect("length prefix larger than body", raw.PostAsync(open, RawHttp2.Frame(new byte[10], declaredLength: 1000)), "13", SlackS);
+        await Expect("length prefix 2 GiB", raw.PostAsync(upload, RawHttp2.Frame([], declaredLength: 0x7FFF_FFFF)), "8", SlackS);
+        await Expect("length prefix 17 MiB, unary", raw.PostAsync(open, RawHttp2.Frame([], declaredLength: 17 << 20)), "8", SlackS);
+        await Expect("compressed flag without grpc-encoding", raw.PostAsync(upload, RawHttp2.Frame([1, 2, 3], flag: 1)), "13", SlackS);
+        await Expect("invalid flag byte", raw.PostAsync(upload, RawHttp2.Frame([1, 2, 3], flag: 7)), "13", SlackS);
+        await Expect("content-type text/plain", raw.PostAsync(open, RawHttp2.Frame([]), "text/plain"), "13", SlackS, HttpStatusCode.UnsupportedMediaType);
+        await Expect("content-type application/json", raw.PostAsync(upload, RawHttp2.Frame([]), "application/json"), "13", SlackS, HttpStatusCode.UnsupportedMediaType);
+        await Expect("unknown method", raw.PostAsync(Service + "Download", RawHttp2.Frame([])), "12", SlackS);
+
+        // Slowloris: a 300-byte request at one byte per second would take five minutes.
+        var body = RawHttp2.Frame(Random.Shared.GetItems(new byte[] { 0x0a, 0x12, 0x42, 0x01 }, 300));
+        var slowUnary = raw.TrickleAsync(open, body, TimeSpan.FromSeconds(1));
+        var slowUpload = raw.TrickleAsync(upload, body, TimeSpan.FromSeconds(1));
+        await Expect("slowloris OpenSession", slowUnary, "4", UnaryTimeoutS + SlackS);
+        await Expect("slowloris Upload", slowUpload, "4", ImageTimeoutS + SlackS);
+    }
+
+    private async Task LyingHeaders(GrpcClient client, Session session, ulong sequence)
+    {
+        var packet = Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, 901)), sequence, Packet.NewImageId());
+
+        async Task<UploadOutcome> Claim(PacketHeader claimed, bool halfClose = true)
+        {
+            var header = claimed.ToBytes();
+            return await LibrarySender.UploadAsync(client,
+                LibrarySender.Chunks(session.SessionId, header, [], packet.Tag, declaredLength: (ulong)claimed.CiphertextLength)[..1], Timeout, halfClose);
+        }
+
+        // 65535 × 65535 pixels: over the session's max_image_pixels.
+        var huge = await Claim(packet.Header with { Width = 65535, Height = 65535 });
+        output.WriteLine($"65535×65535 header: {huge}");
+        Assert.Equal(StatusCode.InvalidArgument, huge.Status);
+        Assert.Contains("exceeds the limit", huge.Detail);
+
+        // Within max_image_pixels but 200,000 latent bytes per tile: 3.3 GB of claimed ciphertext.
+        var fat = await Claim(packet.Header with { Width = 4096, Height = 4096, LatentPerTile = 200_000 });
+        output.WriteLine($"4096×4096 header with 200,000 latent bytes per tile: {fat}");
+        Assert.Equal(StatusCode.InvalidArgument, fat.Status);
+
+        // The model's own geometry at 4096×4096 (2 MiB of ciphertext announced), then nothing: sixteen at once.
+        var stalls = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Claim(packet.Header with { Width = 4096, Height = 4096 }, halfClose: false)));
+        output.WriteLine($"16 stalled 4096×4096 uploads: {string.Join("; ", stalls.Select(s => s.Status).Distinct())}, slowest {stalls.Max(s => s.Elapsed.TotalSeconds):0.0} s");
+        Assert.All(stalls, s => Assert.Equal(StatusCode.DeadlineExceeded, s.Status));
+        Assert.All(stalls, s => Assert.True(s.Elapsed.TotalSeconds <= ImageTimeoutS + SlackS, s.ToString()));
+    }
+}

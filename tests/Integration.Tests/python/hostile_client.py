@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Hostile grpcio client for the SecureTransmit receiver (raw bytes, no generated stubs).
+
+Runs a fixed list of attacks against securetransmit.v1.Transmit and prints one JSON object:
+{case: {"codes": {CODE_NAME: count}, "max_s": seconds of the slowest call, "calls": n, "notes": [...]}}.
+The C# test (Reliability/HostileInputTests.cs) decides which codes are right; this script only observes.
+A successful call is recorded as "OK"; a call that did not end within its client-side timeout as "CLIENT_TIMEOUT".
+
+Usage: hostile_client.py --target 127.0.0.1:PORT --captured captured.json [--seed N]
+captured.json: {"begin": hex, "half_data": hex, "data": hex, "end": hex} — serialized UploadChunk messages of one
+real sealed image on a live session (begin, its ciphertext cut in half, the whole ciphertext, the tag).
+"""
+import argparse
+import json
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+
+SERVICE = "/securetransmit.v1.Transmit/"
+CLIENT_TIMEOUT = 30.0
+
+
+class Results:
+    def __init__(self):
+        self.cases = {}
+        self.lock = threading.Lock()
+
+    def record(self, case, code, seconds, note=None):
+        with self.lock:
+            c = self.cases.setdefault(case, {"codes": {}, "max_s": 0.0, "calls": 0, "notes": []})
+            c["codes"][code] = c["codes"].get(code, 0) + 1
+            c["max_s"] = max(c["max_s"], round(seconds, 3))
+            c["calls"] += 1
+            if note and len(c["notes"]) < 5:
+                c["notes"].append(note)
+
+
+def code_of(e):
+    if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED and e.details() == "Deadline Exceeded":
+        # grpcio's own client-side deadline (our CLIENT_TIMEOUT), not a status the receiver sent.
+        return "CLIENT_TIMEOUT"
+    return e.code().name
+
+
+def unary(channel, results, case, method, payload):
+    start = time.monotonic()
+    try:
+        channel.unary_unary(SERVICE + method if not method.startswith("/") else method)(payload, timeout=CLIENT_TIMEOUT)
+        results.record(case, "OK", time.monotonic() - start)
+    except grpc.RpcError as e:
+        results.record(case, code_of(e), time.monotonic() - start, e.details())
+
+
+def stream(channel, results, case, messages, stall=False, method="Upload"):
+    """Sends messages on an Upload call; with stall=True the client then goes quiet without half-closing."""
+    release = threading.Event()
+
+    def requests():
+        for m in messages:
+            yield m
+        if stall:
+            release.wait(CLIENT_TIMEOUT + 5)
+
+    start = time.monotonic()
+    receipts = 0
+    try:
+        for _ in channel.stream_stream(SERVICE + method if not method.startswith("/") else method)(requests(), timeout=CLIENT_TIMEOUT):
+            receipts += 1
+        results.record(case, "OK", time.monotonic() - start, f"{receipts} receipt(s)")
+    except grpc.RpcError as e:
+        results.record(case, code_of(e), time.monotonic() - start, f"{receipts} receipt(s): {e.details()}")
+    finally:
+        release.set()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--captured", required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    with open(args.captured) as f:
+        cap = {k: bytes.fromhex(v) for k, v in json.load(f).items()}
+
+    channel = grpc.insecure_channel(args.target, options=[
+        ("grpc.enable_http_proxy", 0),
+        ("grpc.max_send_message_length", -1),
+        ("grpc.max_receive_message_length", -1),
+    ])
+    grpc.channel_ready_future(channel).result(timeout=15)
+    r = Results()
+
+    def rand_bytes(lo, hi):
+        return rng.randbytes(rng.randint(lo, hi))
+
+    # Random bytes as request messages, for every method.
+    for _ in range(100):
+        unary(channel, r, "random_open_session", "OpenSession", rand_bytes(0, 3000))
+    for _ in range(30):
+        unary(channel, r, "random_health", "Health", rand_bytes(0, 300))
+    for _ in range(100):
+        stream(channel, r, "random_upload", [rand_bytes(1, 3000) for _ in range(rng.randint(1, 5))])
+    # Protobuf-shaped garbage: a 'begin' (field 1, length-delimited) holding random bytes.
+    for _ in range(50):
+        body = rand_bytes(0, 400)
+        stream(channel, r, "garbage_begin", [bytes([0x0A]) + encode_varint(len(body)) + body])
+
+    # Unknown methods and services.
+    for path in ["/securetransmit.v1.Transmit/Nope", "/securetransmit.v1.Other/Upload", "/x/y", "/securetransmit.v2.Transmit/Health"]:
+        unary(channel, r, "unknown_method", path, b"")
+
+    # Oversized messages (the receiver's limit is 16 MiB).
+    big = rng.randbytes(17 * 1024 * 1024)
+    unary(channel, r, "oversized_unary", "OpenSession", big)
+    stream(channel, r, "oversized_stream", [big])
+
+    # A stream that stops midway: half the ciphertext, then silence (no half-close).
+    stream(channel, r, "stall_midway", [cap["begin"], cap["half_data"]], stall=True)
+    # ... or a half-close midway.
+    stream(channel, r, "end_midway", [cap["begin"], cap["half_data"]])
+    # A stream that never sends anything.
+    stream(channel, r, "idle_stream", [], stall=True)
+    # The honest image once, then the same bytes again: a replay on the same session.
+    stream(channel, r, "honest_first", [cap["begin"], cap["data"], cap["end"]])
+    stream(channel, r, "replay", [cap["begin"], cap["data"], cap["end"]])
+
+    # Many hostile streams at once.
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        jobs = []
+        for i in range(64):
+            if i % 4 == 0:
+                jobs.append(pool.submit(stream, channel, r, "concurrent", [], True))
+            elif i % 4 == 1:
+                jobs.append(pool.submit(stream, channel, r, "concurrent", [cap["begin"], cap["half_data"]], True))
+            else:
+                msgs = [rand_bytes(1, 5000) for _ in range(3)]
+                jobs.append(pool.submit(stream, channel, r, "concurrent", msgs))
+        for j in jobs:
+            j.result()
+
+    print(json.dumps(r.cases, sort_keys=True))
+
+
+def encode_varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+if __name__ == "__main__":
+    main()
