@@ -1,46 +1,137 @@
-using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using SecureTransmit.Bench.Internal;
 using SecureTransmit.Neural.Internal;
 
-if (args.Length > 0 && args[0] == "kernel")
+// bench [--json FILE] [--quick] [--torch-peer PATH]   the full benchmark (bench/run.sh calls this)
+// bench profile [BATCH] [MODEL]                         per-layer milliseconds of one training step
+// bench train-rss SECONDS                               (internal) trains cae-compact, prints peak RSS MiB
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+if (args.Length > 0 && args[0] == "profile")
 {
-    unsafe
+    CaeBench.Profile(args.Length > 1 ? int.Parse(args[1]) : 256, args.Length > 2 ? args[2] : "cae-compact");
+    return 0;
+}
+if (args.Length > 0 && args[0] == "train-rss")
+{
+    CaeBench.Training(256, double.Parse(args[1]));
+    Console.WriteLine(Machine.PeakRssMb().ToString("F1"));
+    return 0;
+}
+
+string? jsonPath = null;
+string peer = Path.Combine(AppContext.BaseDirectory, "torch_peer.py");
+bool quick = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
     {
-        var scratchA = new Scratch(); var scratchB = new Scratch(); var scratchC = new Scratch();
-        float* pa = scratchA.Get(12 * 256), pb = scratchB.Get(32 * 256), pc = scratchC.Get(12 * 32);
-        for (int i = 0; i < 12 * 256; i++) pa[i] = 0.001f * (i % 13);
-        for (int i = 0; i < 32 * 256; i++) pb[i] = 0.001f * (i % 11);
-        for (int r = 0; r < 5; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            int reps = 200000;
-            for (int i = 0; i < reps; i++) GemmKernels.Run(SimdPath.Avx512, 12, 256, pa, pb, pc, 32, 1f, 0f, null);
-            Console.WriteLine($"peak1 {Peak.MeasureGflops(1, 0.2):F1}; kernel 12x32x256 L1: {2.0 * 12 * 32 * 256 * reps / sw.Elapsed.TotalSeconds / 1e9:F1} GFLOP/s");
-        }
+        case "--json" when i + 1 < args.Length: jsonPath = args[++i]; break;
+        case "--torch-peer" when i + 1 < args.Length: peer = args[++i]; break;
+        case "--quick": quick = true; break;
+        default:
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: bench [--json FILE] [--quick] [--torch-peer PATH]");
+            return 2;
     }
 }
-if (args.Length > 0 && args[0] == "gemm")
+
+if (TorchPeer.Missing() is { } why)
 {
-    int threads = Environment.ProcessorCount;
-    Console.WriteLine($"peak {Peak.MeasureGflops(threads):F1} GFLOP/s ({threads} threads); 1 thread {Peak.MeasureGflops(1):F1}");
-    foreach (var (m, n, k) in new[] { (1024, 1024, 1024), (32, 1024, 27), (16, 256, 288), (32, 1024, 288), (3, 1024, 288) })
+    Console.Error.WriteLine(why);
+    return 3;
+}
+
+double t = quick ? 1.5 : 6; // seconds per throughput measurement
+int threads = Environment.ProcessorCount;
+var report = new JsonObject
+{
+    ["machine"] = new JsonObject
     {
-        var a = new float[m * k]; var b = new float[k * n]; var c = new float[m * n];
-        new Random(1).NextBytes(new byte[1]);
-        for (int i = 0; i < a.Length; i++) a[i] = (i % 7) * 0.1f;
-        for (int i = 0; i < b.Length; i++) b[i] = (i % 5) * 0.1f;
-        foreach (int t in new[] { 1, threads })
-        {
-            double best = double.MaxValue;
-            int reps = Math.Max(3, (int)(2e9 / (2.0 * m * n * k)));
-            for (int r = 0; r < 3; r++)
-            {
-                var sw = Stopwatch.StartNew();
-                for (int i = 0; i < reps; i++) Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n, threads: t);
-                best = Math.Min(best, sw.Elapsed.TotalSeconds / reps);
-            }
-            Console.WriteLine($"{m}x{n}x{k} threads={t}: {2.0 * m * n * k / best / 1e9:F1} GFLOP/s");
-        }
-    }
+        ["cpu"] = Machine.CpuModel(),
+        ["cores"] = threads,
+        ["simd_path"] = Simd.Best.ToString(),
+        ["load_average_start"] = Machine.LoadAverage(),
+        ["dotnet"] = Environment.Version.ToString(),
+    },
+};
+void Say(string s) => Console.WriteLine(s);
+
+Say($"SecureTransmit.Neural benchmark on {Machine.CpuModel()}, {threads} cores, SIMD {Simd.Best}, load average {Machine.LoadAverage():F1}");
+
+double peak = Peak.MeasureGflops(threads);
+double gemm1024 = GemmBench.Sgemm(1024, 1024, 1024, t);
+Say($"FMA peak ({threads} threads): {peak:F1} GFLOP/s");
+Say($"SGEMM 1024^3: {gemm1024:F1} GFLOP/s = {gemm1024 / peak:P1} of peak");
+report["fma_peak_gflops"] = peak;
+report["gemm_1024_gflops"] = gemm1024;
+report["gemm_peak_fraction"] = gemm1024 / peak;
+
+// The im2col GEMM shapes of cae-compact's convolutions (M = out channels, K = in·9, N = H·W·batch), as one
+// product each, and the same convolutions as our Conv2d runs them (implicit im2col, per image).
+var shapes = new JsonObject();
+int b = 256;
+foreach (var (name, inC, outC, size) in new[]
+{
+    ("enc0_3x32x32", 3, 32, 32), ("enc3_32x16x16", 32, 16, 16), ("enc6_16x8x8", 16, 8, 8),
+    ("dec3_16x4x4", 16, 16, 4), ("dec6_16x8x8", 16, 32, 8), ("dec9_32x16x16", 32, 32, 16), ("dec12_32x32x32", 32, 3, 32),
+})
+{
+    int m = outC, k = inC * 9, n = size * size * b;
+    double g = GemmBench.Sgemm(m, n, k, t / 4);
+    double conv = GemmBench.ConvForward(inC, outC, size, b, t / 4);
+    Say($"  conv {name,-16} GEMM M={m,2} K={k,3} N={n,6}: {g,6:F1} GFLOP/s ({g / peak:P0})   Conv2d forward: {conv,6:F1} GFLOP/s ({conv / peak:P0})");
+    shapes[name] = new JsonObject { ["m"] = m, ["k"] = k, ["n"] = n, ["gemm_gflops"] = g, ["gemm_peak_fraction"] = g / peak, ["conv_forward_gflops"] = conv, ["conv_peak_fraction"] = conv / peak };
+}
+report["cae_gemm_shapes"] = shapes;
+
+// Throughput, ours and PyTorch's, interleaved so both see the same machine load.
+double oursInf = CaeBench.Inference(b, t);
+var torchInf = new[] { "nchw", "channels_last" }.Select(f => TorchPeer.Run(peer, "inference", f, b, t)).ToList();
+double oursTrain = CaeBench.Training(b, t);
+var torchTrain = new[] { "nchw", "channels_last" }.Select(f => TorchPeer.Run(peer, "training", f, b, t)).ToList();
+var bestInf = torchInf.MaxBy(r => r.ImagesPerSecond)!;
+var bestTrain = torchTrain.MaxBy(r => r.ImagesPerSecond)!;
+Say($"cae-compact inference, batch {b}: ours {oursInf:F0} img/s, PyTorch {bestInf.TorchVersion} {bestInf.ImagesPerSecond:F0} img/s ({bestInf.Format}; " +
+    string.Join(", ", torchInf.Select(r => $"{r.Format} {r.ImagesPerSecond:F0}")) + $") -> {oursInf / bestInf.ImagesPerSecond:F1}x");
+Say($"cae-compact training (Adam + MSE), batch {b}: ours {oursTrain:F0} img/s, PyTorch {bestTrain.ImagesPerSecond:F0} img/s ({bestTrain.Format}; " +
+    string.Join(", ", torchTrain.Select(r => $"{r.Format} {r.ImagesPerSecond:F0}")) + $") -> {oursTrain / bestTrain.ImagesPerSecond:F1}x");
+report["cae_inference_images_per_s"] = oursInf;
+report["torch_inference_images_per_s"] = bestInf.ImagesPerSecond;
+report["torch_inference_format"] = bestInf.Format;
+report["cae_inference_ratio"] = oursInf / bestInf.ImagesPerSecond;
+report["cae_training_images_per_s"] = oursTrain;
+report["torch_training_images_per_s"] = bestTrain.ImagesPerSecond;
+report["torch_training_format"] = bestTrain.Format;
+report["cae_training_ratio"] = oursTrain / bestTrain.ImagesPerSecond;
+report["torch_version"] = bestTrain.TorchVersion;
+report["torch_runs"] = new JsonArray(torchInf.Concat(torchTrain).Select(r => (JsonNode)new JsonObject
+{
+    ["mode"] = r.Mode, ["format"] = r.Format, ["images_per_s"] = r.ImagesPerSecond, ["peak_rss_mb"] = r.PeakRssMb,
+}).ToArray());
+
+// Peak RSS of training, each in a fresh process (ours: this program's train-rss mode).
+var self = Environment.ProcessPath!;
+var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? new List<string> { typeof(Program).Assembly.Location } : [];
+selfArgs.AddRange(["train-rss", (quick ? 2 : 4).ToString()]);
+var (rc, outText, err) = TorchPeer.RunProcess(self, selfArgs, TimeSpan.FromMinutes(5));
+if (rc != 0) throw new InvalidOperationException($"train-rss child failed: {err}");
+double oursRss = double.Parse(outText.Trim().Split('\n').Last(), CultureInfo.InvariantCulture);
+double torchRss = torchTrain.Min(r => r.PeakRssMb);
+Say($"training peak RSS (VmHWM, own process): ours {oursRss:F0} MiB, PyTorch {torchRss:F0} MiB (lowest of its formats)");
+report["cae_training_peak_rss_mb"] = oursRss;
+report["torch_training_peak_rss_mb"] = torchRss;
+report["goals"] = new JsonObject { ["inference_ratio"] = 10, ["training_ratio"] = 5 };
+((JsonObject)report["machine"]!)["load_average_end"] = Machine.LoadAverage();
+Say($"load average at the end: {Machine.LoadAverage():F1} (the machine is shared; absolute numbers move with it, ratios less)");
+
+if (jsonPath != null)
+{
+    File.WriteAllText(jsonPath, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    Say($"wrote {jsonPath}");
 }
 return 0;
+
+internal partial class Program;

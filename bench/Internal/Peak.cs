@@ -8,20 +8,19 @@ namespace SecureTransmit.Bench.Internal;
 /// <summary>Measures the machine's single-precision FMA peak: independent FMA chains on every core.</summary>
 internal static class Peak
 {
-    /// <summary>GFLOP/s (2 flops per lane per FMA) with all cores busy, best of several runs.</summary>
-    public static double MeasureGflops(int threads, double seconds = 0.5)
+    /// <summary>GFLOP/s (2 flops per lane per FMA) with <paramref name="threads"/> busy cores, best of 7 runs of ~0.1 s.</summary>
+    public static double MeasureGflops(int threads)
     {
+        long iterations = 1_000_000;
+        var sw = Stopwatch.StartNew();
+        Chains(iterations);
+        iterations = Math.Max(iterations, (long)(iterations * 0.1 / Math.Max(1e-4, sw.Elapsed.TotalSeconds)));
         double best = 0;
-        for (int rep = 0; rep < 5; rep++)
+        for (int rep = 0; rep < 7; rep++)
         {
-            long iterations = 20_000_000;
-            var sw = Stopwatch.StartNew();
+            sw.Restart();
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Chains(iterations));
-            double t = sw.Elapsed.TotalSeconds;
-            double flops = (double)threads * iterations * FlopsPerIteration;
-            best = Math.Max(best, flops / t / 1e9);
-            if (t < seconds / 5) rep--; // too short to trust on a shared machine: the first run calibrates
-            if (rep < -3) break;
+            best = Math.Max(best, (double)threads * iterations * FlopsPerIteration / sw.Elapsed.TotalSeconds / 1e9);
         }
         return best;
     }
