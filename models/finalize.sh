@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$1; run=$2
 D=${CIFAR:-../shared/datasets/cifar-10}
-L=(dotnet lab/bin/Release/net10.0/lab.dll)
+L=(dotnet "${LAB_DLL:-lab/bin/Release/net10.0/lab.dll}")
 epochs=$(/usr/bin/python3 -c "import json,struct,sys; f=open(sys.argv[1],'rb'); n=struct.unpack('<Q',f.read(8))[0]; h=json.loads(f.read(n)); print(json.loads(h['__metadata__']['train_state'])['Epoch'])" "$run/checkpoint.safetensors")
 echo "== $name: exporting epoch $epochs"
 cp "$run/checkpoint.safetensors" "$run/checkpoint-final.safetensors"
