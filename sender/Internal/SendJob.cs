@@ -212,6 +212,8 @@ public sealed class SendJob(SendOptions options, ImageCodec codec, byte[] modelI
     public SendException Translate(Exception e) => e switch
     {
         SendException s => s,
+        // A receiver whose TLS key is not the pinned one will not become the right one on a retry.
+        _ when IsTlsFailure(e) => new SendException(Unreachable(e), retryable: false, e),
         RpcException r => r.StatusCode switch
         {
             StatusCode.Unavailable or StatusCode.Internal or StatusCode.Cancelled or StatusCode.ResourceExhausted or StatusCode.Unknown or StatusCode.DeadlineExceeded
@@ -225,6 +227,13 @@ public sealed class SendJob(SendOptions options, ImageCodec codec, byte[] modelI
             => new SendException(Unreachable(e), retryable: !(e is AuthenticationException || e.InnerException is AuthenticationException), e),
         _ => new SendException($"{e.GetType().Name}: {e.Message}", retryable: false, e),
     };
+
+    private static bool IsTlsFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is AuthenticationException) return true;
+        return false;
+    }
 
     private string Unreachable(Exception e)
     {
