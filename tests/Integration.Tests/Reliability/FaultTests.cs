@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using SecureTransmit.Imaging;
+using SecureTransmit.Integration.Tests.Infrastructure;
+using SecureTransmit.Integration.Tests.Reliability.Support;
+using Xunit.Abstractions;
+
+namespace SecureTransmit.Integration.Tests.Reliability;
+
+/// <summary>
+/// The receiver dies (SIGKILL) or is stopped (SIGTERM) in the middle of a 100-image batch sent by the real sender
+/// over TLS, then comes back on the same port and output folder. The sender must retry with backoff and finish; every
+/// image must end up stored exactly once (one sidecar per image id), complete (the PNG decodes) and with no partial
+/// file left behind.
+/// </summary>
+public sealed class FaultTests(ITestOutputHelper output)
+{
+    private const int Images = 100;
+
+    [Fact]
+    public async Task Sigkill_mid_batch_then_restart_every_image_stored_exactly_once()
+    {
+        using var world = World.Create();
+        var (killedAt, sender, leftovers) = await RunWithInterruption(world, signal: 9);
+        output.WriteLine($"SIGKILL after {killedAt} stored image(s); {leftovers} partial file(s) left by the dead receiver");
+        Assert.InRange(killedAt, 1, Images - 1);
+        AssertExactlyOnce(world, sender);
+    }
+
+    [Fact]
+    public async Task Sigterm_mid_batch_finishes_images_in_flight_and_the_sender_retries_the_rest()
+    {
+        using var world = World.Create();
+        var (stoppedAt, sender, leftovers) = await RunWithInterruption(world, signal: 15);
+        output.WriteLine($"SIGTERM after {stoppedAt} stored image(s); {leftovers} partial file(s) after the graceful stop");
+        Assert.Equal(0, leftovers);
+        var stored = AssertExactlyOnce(world, sender);
+
+        // Graceful means no receipt was lost: an image the first receiver stored was acknowledged to the sender, so
+        // the sender sent it once; everything the sender had to send again was stored by the second receiver.
+        var firstSession = stored.OrderBy(s => s.File, StringComparer.Ordinal).First().Session;
+        var attempts = sender.ToDictionary(i => i.StoredName, i => i.Attempts);
+        var lost = stored.Where(s => s.Session == firstSession && attempts[s.File] > 1).Select(s => s.File).ToList();
+        Assert.True(lost.Count == 0, $"stored before the stop but sent again (receipt lost): {string.Join(", ", lost)}");
+        Assert.Contains(sender, i => i.Attempts > 1);
+    }
+
+    private sealed record SenderItem(string StoredName, int Attempts);
+    private sealed record StoredImage(string File, string ImageId, string Session);
+
+    /// <summary>Sends the batch, interrupts the receiver after ~30 stored images, restarts it, waits for the sender.</summary>
+    private async Task<(int StoredAtSignal, List<SenderItem> Sender, int Leftovers)> RunWithInterruption(World world, int signal)
+    {
+        var images = world.MakeImages("batch", Images, seed: signal);
+        var summary = world["summary.json"];
+        var first = await ReceiverProcess.StartAsync(world, h2c: false);
+        int port = first.Port, storedAtSignal, leftovers;
+        await using var sender = ChildProcess.Start("dotnet",
+        [
+            Repo.SenderDll, "send", images, "--to", $"https://127.0.0.1:{port}", "--receiver", world.ReceiverFingerprint.Hex,
+            "--key", world.SenderKey, "--models", World.Models, "--quiet", "--attempts", "12", "--json", summary,
+        ]);
+        await using (first)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(180);
+            while (Directory.GetFiles(world.Out, "*.json").Length < 30)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the batch did not get going\n{sender.StdErr}\n{first.Child.StdOut}");
+                Assert.False(sender.HasExited, $"sender finished before the interruption: {sender.StdOut}\n{sender.StdErr}");
+                await Task.Delay(20);
+            }
+            var signalled = System.Diagnostics.Stopwatch.StartNew();
+            first.Child.Signal(signal);
+            var exit = await first.Child.WaitAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"receiver exited {signalled.Elapsed.TotalSeconds:0.00} s after signal {signal}");
+            storedAtSignal = Directory.GetFiles(world.Out, "*.json").Length;
+            leftovers = Directory.GetFiles(world.Out, "*.tmp").Length
+                        + Directory.GetFiles(world.Out, "*.png").Count(p => !File.Exists(Path.ChangeExtension(p, ".json")));
+            output.WriteLine($"first receiver: exit {exit.ExitCode}\n{exit.StdOut}\n{exit.StdErr}");
+            if (signal == 15)
+            {
+                Assert.Equal(0, exit.ExitCode);
+                // The upload stream ended right after the image in flight, not when the 30 s shutdown timeout ran out.
+                Assert.True(signalled.Elapsed < TimeSpan.FromSeconds(20), $"graceful stop took {signalled.Elapsed.TotalSeconds:0.0} s");
+                Assert.DoesNotContain("error", exit.StdErr, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        await using var second = await ReceiverProcess.StartAsync(world, port: port, h2c: false);
+        var result = await sender.WaitAsync(TimeSpan.FromSeconds(240));
+        output.WriteLine($"sender: {result}");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("retrying", result.StdErr); // it did meet the outage
+        var items = JsonNode.Parse(File.ReadAllText(summary))!["images"]!.AsArray()
+            .Select(n => new SenderItem(n!["stored_name"]!.GetValue<string>(), n["attempts"]!.GetValue<int>())).ToList();
+        return (storedAtSignal, items, leftovers);
+    }
+
+    private static List<StoredImage> AssertExactlyOnce(World world, List<SenderItem> sender)
+    {
+        Assert.Equal(Images, sender.Count);
+        Assert.Empty(Directory.GetFiles(world.Out, "*.tmp"));
+        var pngs = Directory.GetFiles(world.Out, "*.png").Select(Path.GetFileName).ToHashSet();
+        var stored = Directory.GetFiles(world.Out, "*.json").Select(path =>
+        {
+            var node = JsonNode.Parse(File.ReadAllText(path))!;
+            return new StoredImage(node["file"]!.GetValue<string>(), node["image_id"]!.GetValue<string>(), node["session_id"]!.GetValue<string>());
+        }).ToList();
+        Assert.Equal(Images, stored.Count);
+        Assert.Equal(Images, pngs.Count);
+        Assert.Equal(Images, stored.Select(s => s.ImageId).Distinct().Count());
+        Assert.True(stored.All(s => pngs.Contains(s.File)), "a sidecar names a missing PNG");
+        // Every receipt the sender holds names a distinct stored file: no image was stored twice under two names.
+        Assert.Equal(pngs.Order(StringComparer.Ordinal), sender.Select(i => i.StoredName).Order(StringComparer.Ordinal));
+        foreach (var png in pngs)
+        {
+            var image = ImageIO.Load(Path.Combine(world.Out, png!));
+            Assert.Equal((64, 64), (image.Width, image.Height));
+        }
+        return stored;
+    }
+}
