@@ -39,11 +39,12 @@ public sealed class DashboardBrowserTests
             File.WriteAllText(dir["allowed.txt"], AllowList.FormatLine(s.Fingerprint, "browser-test") + "\n");
         }
         Directory.CreateDirectory(dir["send"]);
+        // Crops of the samples (small, so encode and decode stay quick on a busy machine), one of them not square.
         string[] images =
         [
-            Copy("kodim03-256.png", Path.Combine(dir["send"], "kodim03-256.png")),
-            Copy("kodim05-201x151.png", Path.Combine(dir["send"], "kodim05-201x151.png")),
-            Copy("kodim07-256.png", Path.Combine(dir["send"], HostileName)),
+            Crop("kodim03-256.png", 96, 96, Path.Combine(dir["send"], "kodim03-crop.png")),
+            Crop("kodim05-201x151.png", 120, 72, Path.Combine(dir["send"], "kodim05-crop.png")),
+            Crop("kodim07-256.png", 96, 96, Path.Combine(dir["send"], HostileName)),
         ];
 
         ChildProcess? receiver = null;
@@ -177,9 +178,10 @@ public sealed class DashboardBrowserTests
         }
     }
 
-    private static string Copy(string sample, string to)
+    private static string Crop(string sample, int width, int height, string to)
     {
-        File.Copy(Path.Combine(Repo.Samples, sample), to);
+        var image = ImageIO.Load(Path.Combine(Repo.Samples, sample));
+        ImageIO.Save(image.Crop((image.Width - width) / 2, (image.Height - height) / 2, width, height), to);
         return to;
     }
 

@@ -46,7 +46,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-            "--force-color-profile=srgb", $"--window-size={width},{height}",
+            "--disable-dev-shm-usage", "--force-color-profile=srgb", $"--window-size={width},{height}",
             $"--user-data-dir={profile.Path}", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
             "about:blank",
         ];
