@@ -11,12 +11,12 @@ epochs=$(/usr/bin/python3 -c "import json,struct,sys; f=open(sys.argv[1],'rb'); 
 echo "== $name: exporting epoch $epochs"
 cp "$run/checkpoint.safetensors" "$run/checkpoint-final.safetensors"
 "${L[@]}" train --model "$name" --data "$D/data_batch_1.bin" "$D/data_batch_2.bin" "$D/data_batch_3.bin" --val "$D/test_batch.bin" \
-  --resume "$run/checkpoint-final.safetensors" --epochs "$epochs" --out "$run" > "$run/export.log"
+  --resume "$run/checkpoint-final.safetensors" --export --out "$run" > "$run/export.log"
 cp "$run/$name.encoder.safetensors" "$run/$name.decoder.safetensors" models/
 mkdir -p docs/models
 cp "$run/metrics.csv" "docs/models/$name-metrics.csv"
-cp "$run/loss.svg" "docs/models/$name-loss.svg"
+[ -f "$run/loss.svg" ] && cp "$run/loss.svg" "docs/models/$name-loss.svg"
 [ -f "$run/accuracy.svg" ] && cp "$run/accuracy.svg" "docs/models/$name-accuracy.svg"
-"${L[@]}" eval --model "$name" --data "$D/test_batch.bin" --json "docs/models/$name-eval.json" --out docs/models > "$run/eval.log"
+"${L[@]}" eval --model "$name" --data "$D/test_batch.bin" ${EVAL_LIMIT:+--limit $EVAL_LIMIT} --json "docs/models/$name-eval.json" --out docs/models > "$run/eval.log"
 "${L[@]}" model-card --model "$name" --run "$run" --eval "docs/models/$name-eval.json" \
   --command "lab train --model $name --data data_batch_1.bin data_batch_2.bin data_batch_3.bin --val test_batch.bin --batch 256 --lr 1e-3 --seed 1 (stopped after epoch $epochs)"

@@ -35,7 +35,7 @@ public static class ModelCardCommand
             var ckpt = Neural.SafeTensors.Load(Path.Combine(pr.GetRequiredValue(run), "checkpoint.safetensors"));
             var state = JsonNode.Parse(ckpt.Metadata["train_state"])!.AsObject();
             var history = state["History"]!.AsArray();
-            var last = history[^1]!.AsObject();
+            var last = history.Count > 0 ? history[^1]!.AsObject() : null;
             var inv = CultureInfo.InvariantCulture;
             var o = state["Options"]!.AsObject();
             var sb = new StringBuilder();
@@ -60,7 +60,10 @@ public static class ModelCardCommand
             sb.AppendLine(inv, $"- **Epochs**: {state["Epoch"]}{(partial > 0 ? $" full epochs plus {partial} batches of the next (stopped mid-epoch)" : "")} (paper A: 50), on this project's own engine on 2 CPU cores shared with other work; stopped for the session's time budget, not at convergence");
             sb.AppendLine(inv, $"- **Wall time**: {state["ElapsedSeconds"]!.GetValue<double>() / 60:0.0} min");
             if (pr.GetValue(command) is { } c) sb.AppendLine(inv, $"- **Command**: `{c}`");
-            sb.AppendLine(inv, $"- **Last epoch** (float latent, as in training): train loss {last["TrainLoss"]!.GetValue<double>():0.000000}, validation loss {last["ValLoss"]!.GetValue<double>():0.000000}, validation PSNR {last["ValPsnr"]!.GetValue<double>():0.00} dB{(spec.InputChannels == 3 ? $", validation Keras accuracy {last["ValKerasAccuracy"]!.GetValue<double>():P2}" : "")}");
+            if (last is null)
+                sb.AppendLine("- **Last epoch**: none finished; the weights are those reached mid-way through the first epoch (see the held-out metrics below)");
+            else
+                sb.AppendLine(inv, $"- **Last epoch** (float latent, as in training): train loss {last["TrainLoss"]!.GetValue<double>():0.000000}, validation loss {last["ValLoss"]!.GetValue<double>():0.000000}, validation PSNR {last["ValPsnr"]!.GetValue<double>():0.00} dB{(spec.InputChannels == 3 ? $", validation Keras accuracy {last["ValKerasAccuracy"]!.GetValue<double>():P2}" : "")}");
             sb.AppendLine();
             sb.AppendLine("## Held-out metrics (CIFAR-10 test batch, product path)");
             sb.AppendLine();

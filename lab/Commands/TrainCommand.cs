@@ -31,15 +31,17 @@ public static class TrainCommand
         var output = new Option<string>("--out") { Description = "run folder: checkpoints, metrics.csv, curves, final weights", DefaultValueFactory = _ => "runs/train" };
         var resume = new Option<string?>("--resume") { Description = "checkpoint to continue from" };
         var stopAfter = new Option<int?>("--stop-after-batches") { Description = "save a checkpoint and stop after this many batches (to test resuming)" };
+        var valLimit = new Option<int?>("--val-limit") { Description = "validate on only the first N validation samples" };
+        var export = new Option<bool>("--export") { Description = "with --resume: write the checkpoint's weights as the split encoder/decoder files without training" };
         var cmd = new Command("train", "Train an autoencoder (Adam, MSE) with progress, checkpoints and metrics")
-            { model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter };
-        cmd.SetAction((pr, ct) => Task.FromResult(Run(pr, ct, model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter)));
+            { model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter, valLimit, export };
+        cmd.SetAction((pr, ct) => Task.FromResult(Run(pr, ct, model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter, valLimit, export)));
         return cmd;
     }
 
     private static int Run(ParseResult pr, CancellationToken ct, Option<string> model, Option<string[]> data, Option<string[]> val,
         Option<double> valFraction, Option<int> epochs, Option<int> batch, Option<double> lr, Option<int> seed, Option<bool> kerasEps,
-        Option<int?> limit, Option<string> output, Option<string?> resume, Option<int?> stopAfter)
+        Option<int?> limit, Option<string> output, Option<string?> resume, Option<int?> stopAfter, Option<int?> valLimit, Option<bool> export)
     {
         var spec = ModelZoo.Get(pr.GetRequiredValue(model));
         var options = new TrainOptions
@@ -55,6 +57,11 @@ public static class TrainCommand
             var perm = Shuffle.Permutation(train.Count, options.Seed);
             train = new SubsetDataset(train, perm[..Math.Min(n, train.Count)], train.Name + $" (first {n})");
         }
+        if (pr.GetValue(valLimit) is { } vn)
+        {
+            if (vn < 1) throw new ArgumentException("--val-limit must be at least 1");
+            validation = new SubsetDataset(validation, [.. Enumerable.Range(0, Math.Min(vn, validation.Count))], validation.Name + $" (first {vn})");
+        }
         var outDir = pr.GetRequiredValue(output);
         Directory.CreateDirectory(outDir);
         var trainer = new Trainer(spec, train, validation, options);
@@ -63,6 +70,14 @@ public static class TrainCommand
         {
             trainer.LoadCheckpoint(from);
             AnsiConsole.MarkupLine($"resumed [bold]{spec.Name}[/] from {Markup.Escape(from)} at epoch {trainer.State.Epoch}, batch {trainer.State.Batch}");
+        }
+        if (pr.GetValue(export))
+        {
+            if (pr.GetValue(resume) is null) throw new ArgumentException("--export needs --resume CHECKPOINT");
+            var (e, d, id) = ModelFiles.SaveSplit(spec, trainer.Encoder, trainer.Decoder, outDir);
+            WriteReports(outDir, spec, trainer.State.History);
+            AnsiConsole.MarkupLine($"exported epoch {trainer.State.Epoch} (+{trainer.State.Batch} batches): {Markup.Escape(e)}, {Markup.Escape(d)} (model id {id[..16]}…)");
+            return 0;
         }
         AnsiConsole.MarkupLine($"training [bold]{spec.Name}[/] on {Markup.Escape(train.Name)}: {train.Count} samples, validation {validation.Count}, {options.Epochs} epochs × {trainer.BatchesPerEpoch} batches of {options.BatchSize}");
 
