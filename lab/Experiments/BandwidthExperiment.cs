@@ -214,7 +214,7 @@ public static class BandwidthExperiment
             }
             else
             {
-                timings.AddRange(await MeasureNetns(o, peers, models, srcFiles, sets.Select(s => (s.Id, s.Files)).ToList(), work.FullName, progress, ct));
+                timings.AddRange(await MeasureNetns(method, o, peers, models, srcFiles, sets.Select(s => (s.Id, s.Files)).ToList(), work.FullName, progress, ct));
             }
             return new BandwidthReport(o.ImagesDir, images.Select(i => i.Name).ToList(), pixels, method, reason, o.Profiles, formats, timings, notes);
         }
@@ -242,6 +242,8 @@ public static class BandwidthExperiment
     public static (string Method, string Reason) ChooseMethod(LinkMode mode)
     {
         if (mode == LinkMode.Computed) return ("computed", "--link computed");
+        if (mode == LinkMode.Netns && Environment.GetEnvironmentVariable("ST_NETNS_QDISC") == "none")
+            return ("netns-unshaped", "ST_NETNS_QDISC=none: two namespaces without tc shaping (a plumbing check, not a link profile)");
         string? why = null;
         var script = Peers.FindRoot() is { } root ? Path.Combine(root, "scripts", "netns-link.sh") : null;
         if (!OperatingSystem.IsLinux()) why = "not Linux";
@@ -258,7 +260,7 @@ public static class BandwidthExperiment
         return ("computed", $"link emulation unavailable: {why}; loopback transfers, times from the transfer model");
     }
 
-    private static async Task<List<BandwidthTiming>> MeasureNetns(BandwidthOptions o, Peers peers, IReadOnlyList<string> models, List<string> srcFiles,
+    private static async Task<List<BandwidthTiming>> MeasureNetns(string method, BandwidthOptions o, Peers peers, IReadOnlyList<string> models, List<string> srcFiles,
         List<(string Id, List<byte[]> Files)> sets, string work, IExperimentProgress progress, CancellationToken ct)
     {
         var script = Path.Combine(peers.Root, "scripts", "netns-link.sh");
@@ -276,7 +278,7 @@ public static class BandwidthExperiment
         using var reg = ct.Register(Down);
         foreach (var p in o.Profiles)
         {
-            progress.Stage($"netem {p.Name}", models.Count + sets.Count);
+            progress.Stage($"{method} {p.Name}", models.Count + sets.Count);
             Tools.Run("bash", [script, "up", id.ToString(CultureInfo.InvariantCulture), .. p.NetemArguments()], TimeSpan.FromSeconds(60));
             Process? receiver = null, sink = null;
             try
@@ -289,14 +291,14 @@ public static class BandwidthExperiment
                     var json = peers.Send(inA, $"https://{ipB}:{rport}", m, o.ModelsDir, o.Cipher, srcFiles, Path.Combine(work, $"netem-{m}.json"));
                     var arr = json["images"]!.AsArray();
                     double ms = json["total_ms"]!.GetValue<double>() - arr.Sum(x => x!["encode_ms"]!.GetValue<double>() + x["decode_ms"]!.GetValue<double>());
-                    timings.Add(new BandwidthTiming(m, p.Name, "netem", ms, null));
+                    timings.Add(new BandwidthTiming(m, p.Name, method, ms, null));
                     progress.Step();
                 }
                 foreach (var (sid, files) in dirs)
                 {
                     var jp = Path.Combine(work, "push.json");
                     Tools.Run(inA[0], [.. inA[1..], "dotnet", peers.LabDll, "bandwidth", "push", "--to", $"{ipB}:{sport}", "--json", jp, .. files], TimeSpan.FromMinutes(10));
-                    timings.Add(new BandwidthTiming(sid, p.Name, "netem", JsonNode.Parse(File.ReadAllText(jp))!["elapsed_ms"]!.GetValue<double>(), null));
+                    timings.Add(new BandwidthTiming(sid, p.Name, method, JsonNode.Parse(File.ReadAllText(jp))!["elapsed_ms"]!.GetValue<double>(), null));
                     progress.Step();
                 }
             }

@@ -122,7 +122,8 @@ public static class BandwidthReportWriter
         }
         else
         {
-            sb.AppendLine("Measured between two network namespaces over a veth pair shaped by tc netem on both ends. Ours: the sender's");
+            sb.AppendLine(r.Method == "netem" ? "Measured between two network namespaces over a veth pair shaped by tc netem on both ends. Ours: the sender's"
+                : "**Measured between two network namespaces WITHOUT shaping (plumbing check): the profiles were not applied.** Ours: the sender's");
             sb.AppendLine("total time minus its encode time and the receiver's decode time; files: connect to the last acknowledgement.");
         }
         sb.AppendLine();

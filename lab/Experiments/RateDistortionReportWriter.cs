@@ -96,7 +96,7 @@ public static class RateDistortionReportWriter
             }
             if (ds.Contains("kodak", StringComparison.OrdinalIgnoreCase))
             {
-                sb.AppendLine("Reference codecs on this run vs the published Kodak anchors (PSNR dB; ours interpolated):");
+                sb.AppendLine("Reference codecs in this run vs the published Kodak anchors (PSNR dB; this run interpolated along its curve):");
                 sb.AppendLine();
                 sb.AppendLine("| codec | 0.25 bpp | 0.5 bpp | 1.0 bpp | 1.5 bpp |");
                 sb.AppendLine("|---|---:|---:|---:|---:|");

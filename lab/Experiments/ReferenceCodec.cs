@@ -9,7 +9,7 @@ namespace SecureTransmit.Lab.Experiments;
 /// <list type="bullet">
 /// <item>JPEG: <c>cjpeg -quality Q -sample 2x2 -optimize</c> (4:2:0, optimized Huffman tables), Q = 1..100; <c>djpeg -pnm</c>.</item>
 /// <item>WebP: <c>cwebp -q Q -m 4</c> (lossy, 4:2:0), Q = 0..100; <c>dwebp -ppm</c>.</item>
-/// <item>AVIF: <c>avifenc --min X --max X -y 420 -d 8 -s 6</c> with quantizer X = 63 − Q, Q = 0..63; <c>avifdec -d 8</c>.</item>
+/// <item>AVIF: <c>avifenc --min X --max X -y 420 -d 8 -s 8</c> with quantizer X = 63 − Q, Q = 0..63; <c>avifdec -d 8</c>.</item>
 /// </list>
 /// Encode and Decode are thread-safe (each call uses its own temporary files).
 /// </summary>
@@ -57,7 +57,7 @@ public sealed class ReferenceCodec
 
     public static ReferenceCodec Avif { get; } = new("avif", "AVIF 4:2:0", 0, 63, "avifenc", "avifdec", "libavif-bin", ".png", ".avif", ".png",
         (i, o, q) => ["--min", (63 - q).ToString(System.Globalization.CultureInfo.InvariantCulture), "--max", (63 - q).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-y", "420", "-d", "8", "-s", "6", "-j", "1", i, o],
+            "-y", "420", "-d", "8", "-s", "8", "-j", "1", i, o],
         (i, o) => ["-d", "8", i, o]);
 
     public static IReadOnlyList<ReferenceCodec> All { get; } = [Jpeg, WebP, Avif];
