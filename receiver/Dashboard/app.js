@@ -57,6 +57,11 @@
     recon.src = url;
     $('a.pic-link', card).href = url;
     $('img.cipher', card).src = '/cipher/' + encodeURIComponent(file);
+    if (d.has_original === true) {
+      $('img.original', card).src = '/original/' + encodeURIComponent(file);
+      $('.pic-original', card).hidden = false;
+      $('.pictures', card).classList.add('three');
+    }
 
     const name = typeof d.display_name === 'string' && d.display_name ? d.display_name : file;
     setText(card, 'display_name', name, name);

@@ -95,6 +95,12 @@ public static class Dashboard
             http.Response.Headers.CacheControl = "private, max-age=3600";
             return Results.File(Path.Combine(store.Directory, name), "image/png");
         });
+        group.MapGet("/original/{name}", (HttpContext http, string name) =>
+        {
+            if (!IsStoredName(name) || feed.Find(name) is not { OriginalPng: { } png }) return Results.NotFound();
+            http.Response.Headers.CacheControl = "private, max-age=3600";
+            return Results.Bytes(png, "image/png");
+        });
         group.MapGet("/cipher/{name}", (HttpContext http, string name) =>
         {
             if (!IsStoredName(name) || feed.Find(name) is not { } item) return Results.NotFound();
@@ -110,6 +116,7 @@ public static class Dashboard
         o["n"] = item.Number;
         o["file"] ??= item.StoredName;
         o["cipher_preview_bytes"] = item.CiphertextPreview.Length;
+        o["has_original"] = item.OriginalPng is not null;
         return o;
     }
 

@@ -287,7 +287,7 @@ public sealed class TransmitService(
             {
                 log.LogInformation("stored {File} {W}x{H} from {Sender} seq {Seq}: {Bytes} B on the wire, decode {Ms:0.0} ms",
                     storedName, header.Width, header.Height, session.PeerFingerprint.Short, header.Sequence, wireBytes, decodeMs);
-                feed.Publish(storedName, sidecar, ciphertext, header.Width, header.Height);
+                feed.Publish(storedName, sidecar, ciphertext, header.Width, header.Height, psnr is null ? null : begin.Demo.OriginalPng.ToByteArray());
             }
             return new Receipt
             {
