@@ -26,8 +26,8 @@ public sealed class AnalysisOptions
 {
     private string _mode = AnalysisModes.Logistic;
     private int _figureImages = 2;
-    private int _figureCrop = 160;
-    private int _scatterPairs = 1500;
+    private int _figureCrop = 128;
+    private int _scatterPairs = 1000;
     private int _orbitSamples = 16;
     private long _orbitIterations = 10_000_000;
     private int _keySamples = 8;
@@ -63,14 +63,14 @@ public sealed class AnalysisOptions
         init => _figureImages = value is >= 0 and <= 16 ? value : throw new AnalysisException($"FigureImages must be 0..16 (got {value})");
     }
 
-    /// <summary>Side of the top-left square crop saved as PNG for image figures (random-looking PNGs do not compress). Default 160; 32..1024.</summary>
+    /// <summary>Side of the top-left square crop saved as PNG for image figures (random-looking PNGs do not compress). Default 128; 32..1024.</summary>
     public int FigureCrop
     {
         get => _figureCrop;
         init => _figureCrop = value is >= 32 and <= 1024 ? value : throw new AnalysisException($"FigureCrop must be 32..1024 (got {value})");
     }
 
-    /// <summary>Random adjacent pairs per series in the scatter figures (the statistics use every pair). Default 1500; 100..20000.</summary>
+    /// <summary>Random adjacent pairs per series in the scatter figures (the statistics use every pair). Default 1000; 100..20000.</summary>
     public int ScatterPairs
     {
         get => _scatterPairs;

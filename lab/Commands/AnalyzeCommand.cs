@@ -31,7 +31,7 @@ public static class AnalyzeCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the analysis-side random choices (the ciphers' nonces stay random)", DefaultValueFactory = _ => 1 };
         var quick = new Option<bool>("--quick") { Description = "subsample: at most 6 images, 10^6 orbit iterations, fewer samples" };
         var figures = new Option<int>("--figures") { Description = "images (evenly spaced) that get figures", DefaultValueFactory = _ => 2 };
-        var crop = new Option<int>("--figure-crop") { Description = "side of the cipher-image and attack PNG crops", DefaultValueFactory = _ => 160 };
+        var crop = new Option<int>("--figure-crop") { Description = "side of the cipher-image and attack PNG crops", DefaultValueFactory = _ => 128 };
         var orbitIterations = new Option<long>("--orbit-iterations") { Description = "cycle search limit per orbit", DefaultValueFactory = _ => 10_000_000 };
         var orbitSamples = new Option<int>("--orbit-samples") { Description = "(x0, r) samples for the cycle search (paper form: 16× this, at most all 256 keys)", DefaultValueFactory = _ => 16 };
         var equivalence = new Option<int>("--equivalence-samples") { Description = "logistic mode: (x0, r) samples for the equivalent-key search (seconds each)", DefaultValueFactory = _ => 8 };

@@ -41,7 +41,7 @@ internal static class DifferentialExperiments
             "deployed form; pixel (0,0) channel 0 +1" + (cipher.Mode == AnalysisModes.PaperLogistic ? " (this byte is the one x0 is taken from)" : ""),
             false, e0.Ciphertext, cipher.Encrypt(first).Ciphertext, width, height, channels));
         rows.Add(Compare("deployed-centre",
-            $"deployed form; pixel ({width / 2},{height / 2}) channel 0 +1",
+            "deployed form; centre pixel (W/2, H/2) channel 0 +1",
             false, e0.Ciphertext, cipher.Encrypt(centre).Ciphertext, width, height, channels));
 
         switch (cipher.Mode)

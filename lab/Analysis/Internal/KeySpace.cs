@@ -68,9 +68,10 @@ internal static class KeySpace
                     "the 'x0 + 1 ulp' key-sensitivity rows then show an identical keystream"));
                 double effective = log2X0 + Math.Log2(share) + log2R;
                 terms.Add(new("(x0, r) effective (measured)", effective, "distinct post-warm-up states: x0 classes × distinct r"));
-                terms.Add(new("known-plaintext state recovery (analysis, not run)", log2R + 36 + Math.Log2(6),
-                    "work to recover one image's keystream from ~16 known bytes: guess r, the 36 mantissa bits an output does not show and the " +
-                    "binade (6 cover x ∈ [2⁻⁶, 1)) of one iterate; each guess is checked against the next iterates' known 16 bits"));
+                terms.Add(new("known-plaintext state recovery (analysis, not run)", 2 * (36 + Math.Log2(6)),
+                    "guess-and-determine from ~16 known keystream bytes of one image: guess the binade (6 cover x ∈ [2⁻⁶, 1)) and the 36 " +
+                    "mantissa bits an output does not show for two consecutive iterates x_n, x_{n+1}; r ≈ x_{n+1}/(x_n(1 − x_n)) then leaves a " +
+                    "few candidates, each checked against the next iterates' known 16 bits. Opens that image's keystream only (K_img is one-way)"));
                 return (Math.Min(256, effective),
                     "distinct generator states after the warm-up, measured (an exhaustive search over (x0, r) succeeds once it hits any key of the right class)",
                     terms, equivalence);
