@@ -5,7 +5,7 @@ namespace SecureTransmit.Lab.Commands;
 /// <summary>
 /// Runs a command line. Problems a user can fix (bad files, bad arguments) become one line on stderr and exit
 /// code 2; anything else becomes one line and exit code 70 (set LAB_TRACE=1 to see the stack trace).
-/// Ctrl-C cancels the action's token; the action has 120 s to finish its batch and save its state.
+/// Ctrl-C and SIGTERM are handled by the commands that need to save state (see TrainCommand).
 /// </summary>
 public static class Cli
 {
@@ -15,7 +15,8 @@ public static class Cli
         var config = new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(120),
+            // Commands that must clean up on Ctrl-C/SIGTERM (train) register their own handlers.
+            ProcessTerminationTimeout = null,
         };
         try
         {

@@ -82,6 +82,11 @@ public static class TrainCommand
         AnsiConsole.MarkupLine($"training [bold]{spec.Name}[/] on {Markup.Escape(train.Name)}: {train.Count} samples, validation {validation.Count}, {options.Epochs} epochs × {trainer.BatchesPerEpoch} batches of {options.BatchSize}");
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Ctrl-C (SIGINT) and SIGTERM stop at the next batch boundary; the checkpoint is saved before exiting.
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
         int batchesRun = 0;
         int? stopAt = pr.GetValue(stopAfter);
         bool finished = false;
@@ -108,11 +113,12 @@ public static class TrainCommand
             finished = trainer.Run(cts.Token);
         });
 
+        Console.CancelKeyPress -= onCancel;
         if (!finished)
         {
             trainer.SaveCheckpoint(checkpoint);
             AnsiConsole.MarkupLine($"[yellow]stopped[/] at epoch {trainer.State.Epoch + 1}, batch {trainer.State.Batch}: checkpoint saved to {Markup.Escape(checkpoint)}; continue with --resume {Markup.Escape(checkpoint)}");
-            return ct.IsCancellationRequested ? 130 : 0;
+            return stopAt is null ? 130 : 0;
         }
         var (encPath, decPath, modelId) = ModelFiles.SaveSplit(spec, trainer.Encoder, trainer.Decoder, outDir);
         WriteReports(outDir, spec, trainer.State.History);
