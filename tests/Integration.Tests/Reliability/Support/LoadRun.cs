@@ -10,7 +10,7 @@ namespace SecureTransmit.Integration.Tests.Reliability.Support;
 public sealed record LoadResult(
     int Senders, int ImagesPerSender, int ImageSide, int Expected, int Stored, int UniqueImages, int Duplicates,
     double WallSeconds, double ReceiveWindowSeconds, long WireBytes, long OriginalPngBytes, long PeakRssBytes,
-    long MaxSampledRssBytes, double MeanDecodeMs, string[] SenderErrors)
+    long MaxSampledRssBytes, double MeanDecodeMs, string[] SenderErrors, string LoadAverageBefore, string LoadAverageAfter)
 {
     public int Lost => Expected - UniqueImages;
     public double ImagesPerSecondWall => Stored / WallSeconds;
@@ -47,6 +47,7 @@ public static class LoadRun
             }
         });
 
+        var loadBefore = LoadAverage();
         var wall = Stopwatch.StartNew();
         var procs = Enumerable.Range(0, senders).Select(i => ChildProcess.Start("dotnet",
         [
@@ -78,7 +79,15 @@ public static class LoadRun
         return new LoadResult(senders, imagesPerSender, side, senders * imagesPerSender, sidecars.Count, keysSeen.Distinct().Count(),
             keysSeen.Count - keysSeen.Distinct().Count(), wall.Elapsed.TotalSeconds, window,
             sidecars.Sum(n => n["wire_bytes"]!.GetValue<long>()), sidecars.Sum(n => n["original_png_bytes"]!.GetValue<long>()),
-            peak, maxRss, sidecars.Count > 0 ? sidecars.Average(n => n["decode_ms"]!.GetValue<double>()) : 0, errors);
+            peak, maxRss, sidecars.Count > 0 ? sidecars.Average(n => n["decode_ms"]!.GetValue<double>()) : 0, errors,
+            loadBefore, LoadAverage());
+    }
+
+    /// <summary>The 1-minute load average (how busy the machine was with other work too).</summary>
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
     }
 
     /// <summary>Markdown for docs/load.md.</summary>
@@ -92,12 +101,13 @@ public static class LoadRun
         sb.AppendLine("(which runs `tests/Integration.Tests/Reliability/LoadTests.cs` with `ST_LOAD_REPORT` set). Each sender is a separate");
         sb.AppendLine("`sender send` process with its own identity; all send at once to one `receiver serve` process over TLS on loopback,");
         sb.AppendLine("cae-compact with seeded untrained weights (the cost of encoding and decoding does not depend on training), logistic cipher.");
-        sb.AppendLine("Senders and receiver share the machine's cores.");
+        sb.AppendLine("Senders and receiver share the machine's cores, and other work may share them too: the 1-minute load average");
+        sb.AppendLine("before and after each run is in the last column (a load far above the core count means the figures are a floor).");
         sb.AppendLine();
-        sb.AppendLine("| senders × images | image | stored | lost | duplicated | wall s | img/s (wall) | receive window s | img/s (window) | wire MB/s | PNG-equivalent MB/s | receiver peak VmHWM | mean decode ms |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| senders × images | image | stored | lost | duplicated | wall s | img/s (wall) | receive window s | img/s (window) | wire MB/s | PNG-equivalent MB/s | receiver peak VmHWM | mean decode ms | load avg before → after |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in runs)
-            sb.AppendLine(inv, $"| {r.Senders} × {r.ImagesPerSender} | {r.ImageSide}×{r.ImageSide} | {r.Stored} | {r.Lost} | {r.Duplicates} | {r.WallSeconds:0.0} | {r.ImagesPerSecondWall:0.0} | {r.ReceiveWindowSeconds:0.0} | {r.ImagesPerSecondWindow:0.0} | {r.WireMBpsWindow:0.000} | {r.PngMBpsWindow:0.00} | {ProcStatus.Mb(r.PeakRssBytes)} | {r.MeanDecodeMs:0.0} |");
+            sb.AppendLine(inv, $"| {r.Senders} × {r.ImagesPerSender} | {r.ImageSide}×{r.ImageSide} | {r.Stored} | {r.Lost} | {r.Duplicates} | {r.WallSeconds:0.0} | {r.ImagesPerSecondWall:0.0} | {r.ReceiveWindowSeconds:0.0} | {r.ImagesPerSecondWindow:0.0} | {r.WireMBpsWindow:0.000} | {r.PngMBpsWindow:0.00} | {ProcStatus.Mb(r.PeakRssBytes)} | {r.MeanDecodeMs:0.0} | {r.LoadAverageBefore} → {r.LoadAverageAfter} |");
         sb.AppendLine();
         sb.AppendLine("- *wall*: from starting the sender processes to the last one exiting (includes .NET start-up, model loading and encoding on the senders).");
         sb.AppendLine("- *receive window*: from the first stored image to the last (sidecar `received_at`), plus one image's receive + decode time.");
