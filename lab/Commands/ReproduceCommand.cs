@@ -36,9 +36,10 @@ public static class ReproduceCommand
         var objective = new Option<string>("--finetune-objective") { Description = "both: fine-tune on the 4:1 and 16:1 reconstruction errors together; stack: on the 16:1 stack output only (the paper's literal reading)", DefaultValueFactory = _ => "both" };
         objective.AcceptOnlyFromAmong("both", "stack");
         var noCompare = new Option<bool>("--no-compare") { Description = "skip the extra fine-tuning of a copy with the other objective" };
+        var noFigures = new Option<bool>("--no-figures") { Description = "write README.md and results.json only" };
         var json = new Option<string?>("--json") { Description = "also write every number as JSON to this file (results.json is always written to --out)" };
         var cmd = new Command("paper-b", "Paper B: per-image stacked autoencoder (64-16-4) compression at 4:1 and 16:1, logistic XOR encryption; Tables 1-3 and Figs. 4-6")
-            { images, output, epochs, runs, seed, batch, lr, fineLr, objective, noCompare, r, threads, json };
+            { images, output, epochs, runs, seed, batch, lr, fineLr, objective, noCompare, r, threads, noFigures, json };
         cmd.SetAction(async (pr, ct) =>
         {
             var training = new SaeTrainingOptions { BatchSize = pr.GetValue(batch), PretrainLearningRate = pr.GetValue(lr), FineTuneLearningRate = pr.GetValue(fineLr),
@@ -80,8 +81,10 @@ public static class ReproduceCommand
             var text = PaperBReportWriter.JsonText(jsonObject);
             PaperBReportWriter.WriteAtomic(Path.Combine(dir, "results.json"), text);
             if (pr.GetValue(json) is { } jp) PaperBReportWriter.WriteAtomic(jp, text);
-            PaperBReportWriter.WriteFigures(report, input, dir);
-            PaperBReportWriter.WriteAtomic(Path.Combine(dir, "README.md"), PaperBMarkdown.ToMarkdown(report, commandLine.TrimEnd()));
+            bool figures = !pr.GetValue(noFigures);
+            if (figures) PaperBReportWriter.WriteFigures(report, input, dir);
+            PaperBReportWriter.WriteAtomic(Path.Combine(dir, "README.md"), PaperBMarkdown.ToMarkdown(report, commandLine.TrimEnd(), figures,
+                [.. Directory.EnumerateDirectories(dir).Where(d => File.Exists(Path.Combine(d, "README.md"))).Select(Path.GetFileName).Order(StringComparer.Ordinal)!]));
             AnsiConsole.Write(Summary(report));
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "done in {0:0} s: {1}", report.Seconds, Markup.Escape(Path.Combine(dir, "README.md")));
             return 0;

@@ -29,6 +29,8 @@ public static class PaperBReportWriter
                 ["width"] = im.Width,
                 ["height"] = im.Height,
                 ["original_gray_correlation"] = Corr(im.Original),
+                ["pca16_mse"] = Arr(im.PcaMse4),
+                ["pca4_mse"] = Arr(im.PcaMse16),
                 ["ratio_4"] = LevelSummary(im, r => r.Ratio4, PaperBPublished.Mse4, PaperBPublished.Psnr4, true),
                 ["ratio_16"] = LevelSummary(im, r => r.Ratio16, PaperBPublished.Mse16, PaperBPublished.Psnr16, false),
                 ["runs"] = new JsonArray([.. im.Runs.Select(RunJson)]),
@@ -106,6 +108,7 @@ public static class PaperBReportWriter
             ["corr_compressed"] = Corr(l.Compressed),
             ["corr_encrypted"] = Corr(l.Encrypted),
             ["x0"] = l.X0,
+            ["keystream_lag1_correlation"] = Num(l.KeystreamLag1),
         };
         return new JsonObject
         {

@@ -60,7 +60,8 @@ public static class PaperBReproduction
         var prepared = images.Select(Prepare).ToArray();
         var jobs = (from run in Enumerable.Range(0, options.Runs) from i in Enumerable.Range(0, images.Count) select (i, run)).ToArray();
         var results = new ConcurrentDictionary<(int Image, int Run), (RunResult Result, FigureImages? Figures)>();
-        Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken }, job =>
+        // Load-balanced, in order: run 0 of every image first, so early progress covers all images.
+        Parallel.ForEach(Partitioner.Create(jobs, loadBalance: true), new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = cancellationToken }, job =>
         {
             var (i, run) = job;
             var r = RunOne(prepared[i], options, run, run == 0, () => onEpoch?.Invoke(i), cancellationToken);
@@ -71,7 +72,9 @@ public static class PaperBReproduction
         for (int i = 0; i < images.Count; i++)
         {
             var p = prepared[i];
+            var pca = PcaBaseline.Fit(p.Patches);
             list.Add(new ImageResult(p.Name, p.Width, p.Height, Correlations(p.Gray, p.Width, p.Height),
+                PerChannelMse(p, pca.Reconstruct(p.Patches, 16)), PerChannelMse(p, pca.Reconstruct(p.Patches, 4)),
                 [.. Enumerable.Range(0, options.Runs).Select(run => results[(i, run)].Result)], results[(i, 0)].Figures!));
         }
         return new PaperBReport(list, options, sw.Elapsed.TotalSeconds);
@@ -139,10 +142,25 @@ public static class PaperBReproduction
         var gCompressed = PatchGrid.Merge(gBytes, cw, ch, s);
         double x0 = PaperLogisticCipher.X0FromLatentValue(gCodes[0]);
         var gEncrypted = PaperLogisticCipher.Apply(x0, r, gCompressed);
+        var keystream = new byte[gCompressed.Length];
+        PaperLogisticCipher.Keystream(x0, r, keystream);
+        double lag1 = AdjacentCorrelation.Pearson(keystream.AsSpan(0, keystream.Length - 1), keystream.AsSpan(1));
 
         var result = new LevelResult(mse, [.. mse.Select(m => ImageQuality.PsnrFromMse(m, 255))], mseFloat, msePretrained, mseOther,
-            Correlations(gRecon, p.Width, p.Height), Correlations(gCompressed, cw, ch), Correlations(gEncrypted, cw, ch), x0);
+            Correlations(gRecon, p.Width, p.Height), Correlations(gCompressed, cw, ch), Correlations(gEncrypted, cw, ch), x0, lag1);
         return (result, new LevelImages(recon, new Image(cw, ch, 1, gCompressed), new Image(cw, ch, 1, gEncrypted)));
+    }
+
+    /// <summary>Per-channel MSE (0–255) of decoded patches [3 planes × patches × 64] against the image.</summary>
+    private static double[] PerChannelMse(Prepared p, float[] decoded) => ImageQuality.MsePerChannel(p.Rgb.Pixels, ToImage(p, decoded).Pixels, p.Width, p.Height, 3);
+
+    private static Image ToImage(Prepared p, float[] decoded)
+    {
+        int n = p.Width * p.Height;
+        var planes = new byte[3][];
+        for (int c = 0; c < 3; c++)
+            planes[c] = PatchGrid.Merge(PatchGrid.Denormalize(decoded.AsSpan(c * n, n)), p.Width, p.Height, 8);
+        return new Image(p.Width, p.Height, 3, PatchGrid.Interleave(planes));
     }
 
     /// <summary>Per-channel MSE of the RGB reconstruction (decoded from the 8-bit latent, or the float one), and the reconstruction.</summary>
@@ -150,11 +168,7 @@ public static class PaperBReproduction
     {
         var codes = model.Encode(p.Patches, level);
         var decoded = model.Decode(quantize ? PatchGrid.Normalize(PatchGrid.Denormalize(codes)) : codes, level);
-        int n = p.Width * p.Height;
-        var planes = new byte[3][];
-        for (int c = 0; c < 3; c++)
-            planes[c] = PatchGrid.Merge(PatchGrid.Denormalize(decoded.AsSpan(c * n, n)), p.Width, p.Height, 8);
-        var recon = new Image(p.Width, p.Height, 3, PatchGrid.Interleave(planes));
+        var recon = ToImage(p, decoded);
         return (ImageQuality.MsePerChannel(p.Rgb.Pixels, recon.Pixels, p.Width, p.Height, 3), recon);
     }
 

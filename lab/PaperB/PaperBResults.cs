@@ -20,8 +20,9 @@ public sealed record DirectionalCorrelation(double Horizontal, double Vertical, 
 /// <param name="Compressed">Correlation of the grayscale latent image itself (the bytes that are encrypted).</param>
 /// <param name="Encrypted">Correlation of the encrypted grayscale latent image.</param>
 /// <param name="X0">The key x0 of the grayscale latent: its first value.</param>
+/// <param name="KeystreamLag1">Pearson correlation of consecutive keystream bytes (S_n, S_n+1) of that key.</param>
 public sealed record LevelResult(double[] Mse, double[] Psnr, double[] MseFloatLatent, double[] MsePretrained, double[]? MseOtherObjective,
-    DirectionalCorrelation Reconstructed, DirectionalCorrelation Compressed, DirectionalCorrelation Encrypted, double X0);
+    DirectionalCorrelation Reconstructed, DirectionalCorrelation Compressed, DirectionalCorrelation Encrypted, double X0, double KeystreamLag1);
 
 /// <summary>One run (one trained model) on one image.</summary>
 public sealed record RunResult(int Run, ulong Seed, SaeTrainingLog Log, LevelResult Ratio4, LevelResult Ratio16, double Seconds);
@@ -36,7 +37,11 @@ public sealed record RunResult(int Run, ulong Seed, SaeTrainingLog Log, LevelRes
 public sealed record FigureImages(Image Reconstruction4, Image Reconstruction16, Image Compressed4, Image Compressed16, Image Encrypted4, Image Encrypted16);
 
 /// <summary>Every run on one image.</summary>
-public sealed record ImageResult(string Name, int Width, int Height, DirectionalCorrelation Original, IReadOnlyList<RunResult> Runs, FigureImages Figures);
+/// <param name="Original">Correlation of the original image converted to grayscale.</param>
+/// <param name="PcaMse4">Per channel MSE of a 16-component PCA of the same patches (the linear reference for 4:1).</param>
+/// <param name="PcaMse16">Per channel MSE of a 4-component PCA (the linear reference for 16:1).</param>
+public sealed record ImageResult(string Name, int Width, int Height, DirectionalCorrelation Original, double[] PcaMse4, double[] PcaMse16,
+    IReadOnlyList<RunResult> Runs, FigureImages Figures);
 
 /// <summary>The whole experiment.</summary>
 public sealed record PaperBReport(IReadOnlyList<ImageResult> Images, PaperBOptions Options, double Seconds);

@@ -46,3 +46,38 @@ public class PaperBOptionsTests
             }
     }
 }
+
+public class PaperBPcaTests
+{
+    [Fact]
+    public void All_components_give_back_the_patches_and_fewer_components_lose_more()
+    {
+        var img = PaperBSynthetic.Textured(64);
+        var patches = PatchGrid.Normalize(PatchGrid.Split(PatchGrid.Plane(img.Pixels, 64, 64, 3, 1), 64, 64, 8));
+        var pca = PcaBaseline.Fit(patches);
+        static double Mse(float[] a, float[] b) => a.Zip(b).Average(p => (double)(p.First - p.Second) * (p.First - p.Second));
+        Assert.True(Mse(patches, pca.Reconstruct(patches, 64)) < 1e-10);
+        double e16 = Mse(patches, pca.Reconstruct(patches, 16)), e4 = Mse(patches, pca.Reconstruct(patches, 4)), e1 = Mse(patches, pca.Reconstruct(patches, 1));
+        Assert.True(e16 < e4 && e4 < e1, $"{e16} {e4} {e1}");
+        // The squared error left after k components is the sum of the remaining variances (per patch; MSE divides by 64).
+        Assert.Equal(pca.Variances.Skip(4).Sum() / 64, e4, 6);
+        Assert.True(pca.Variances.Zip(pca.Variances.Skip(1)).All(p => p.First >= p.Second));
+        Assert.Throws<PaperBException>(() => pca.Reconstruct(patches, 0));
+    }
+
+    [Fact]
+    public void The_first_component_of_a_one_direction_cloud_is_that_direction()
+    {
+        // Patches a·u + small noise: the first component carries almost all the variance.
+        var rng = new Random(3);
+        var u = Enumerable.Range(0, 64).Select(i => (float)Math.Sin(i * 0.3)).ToArray();
+        var data = new float[200 * 64];
+        for (int n = 0; n < 200; n++)
+        {
+            float a = (float)(rng.NextDouble() * 2 - 1);
+            for (int j = 0; j < 64; j++) data[n * 64 + j] = a * u[j] + (float)(rng.NextDouble() - 0.5) * 1e-3f;
+        }
+        var pca = PcaBaseline.Fit(data);
+        Assert.True(pca.Variances[0] > 1000 * pca.Variances[1]);
+    }
+}

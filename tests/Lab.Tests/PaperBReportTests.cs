@@ -73,3 +73,62 @@ public class PaperBReportTests : IDisposable
         Assert.Contains("8×8", e.Message);
     }
 }
+
+/// <summary>Runs alone: it swaps Console.Error, which is process-wide.</summary>
+[CollectionDefinition("PaperB console", DisableParallelization = true)]
+public sealed class PaperBConsoleCollection;
+
+[Collection("PaperB console")]
+public class PaperBCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "paperb-cli-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_command_writes_the_report_json_and_figures()
+    {
+        var images = Path.Combine(_dir, "images");
+        Directory.CreateDirectory(images);
+        foreach (var stem in new[] { "house", "4.2.05", "4.2.06", "4.2.07" })
+            ImageIO.Save(PaperBSynthetic.Smooth(32), Path.Combine(images, stem + ".png"));
+        var output = Path.Combine(_dir, "out");
+        var json = Path.Combine(_dir, "extra.json");
+        var root = new System.CommandLine.RootCommand { Commands.ReproduceCommand.Create() };
+        int rc = await Commands.Cli.RunAsync(root,
+            ["reproduce", "paper-b", "--images", images, "--out", output, "--epochs", "1", "--runs", "2", "--threads", "1", "--json", json])
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, rc);
+        Assert.Contains("## Table 3", File.ReadAllText(Path.Combine(output, "README.md")));
+        var parsed = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.Equal(2, (int)parsed["runs"]!);
+        Assert.Equal(1, (int)parsed["training"]!["finetune_epochs"]!);
+        Assert.Equal(File.ReadAllText(json), File.ReadAllText(Path.Combine(output, "results.json")));
+        foreach (var f in PaperBReportWriter.FigureFiles) Assert.True(File.Exists(Path.Combine(output, f)), f);
+    }
+
+    [Fact]
+    public async Task A_missing_image_folder_is_a_user_error_with_one_line()
+    {
+        var root = new System.CommandLine.RootCommand { Commands.ReproduceCommand.Create() };
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        int rc;
+        try
+        {
+            rc = await Commands.Cli.RunAsync(root, ["reproduce", "paper-b", "--images", Path.Combine(_dir, "none"), "--out", _dir])
+                .WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
+        Assert.Equal(2, rc);
+        Assert.Contains("no such folder", err.ToString());
+        Assert.DoesNotContain("   at ", err.ToString());
+    }
+}
