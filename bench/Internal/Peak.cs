@@ -25,10 +25,28 @@ internal static class Peak
         return best;
     }
 
-    private static int FlopsPerIteration => Avx512F.IsSupported ? 12 * 16 * 2 : Fma.IsSupported ? 12 * 8 * 2 : 12 * 2;
+    /// <summary>GFLOP per CPU-second of one core running the FMA loop (thread CPU time, best of 5).</summary>
+    public static double PerCoreCpuGflops()
+    {
+        double best = 0;
+        for (int i = 0; i < 5; i++)
+            best = Math.Max(best, Tune.CpuGflops(() => Chains(20_000_000), 20_000_000.0 * FlopsPerIteration));
+        return best;
+    }
+
+    /// <summary>One short run (about <paramref name="seconds"/>) of the FMA loop on <paramref name="threads"/> cores.</summary>
+    public static double MeasureGflopsOnce(int threads, double seconds)
+    {
+        long iterations = (long)(seconds * 2e8);
+        var sw = Stopwatch.StartNew();
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Chains(iterations));
+        return (double)threads * iterations * FlopsPerIteration / sw.Elapsed.TotalSeconds / 1e9;
+    }
+
+    internal static int FlopsPerIteration => Avx512F.IsSupported ? 12 * 16 * 2 : Fma.IsSupported ? 12 * 8 * 2 : 12 * 2;
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Chains(long iterations)
+    internal static float Chains(long iterations)
     {
         if (Avx512F.IsSupported)
         {

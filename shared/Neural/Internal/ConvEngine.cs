@@ -212,6 +212,12 @@ internal static unsafe class ConvEngine
             acc[r] += (float)Elementwise.Sum(new ReadOnlySpan<float>(x + (long)r * len, len));
     }
 
+    /// <summary>As the other overload for <paramref name="images"/> matrices <paramref name="imageStride"/> apart.</summary>
+    public static void AccumulateRowSums(float* x, int rows, int len, float* acc, int images, long imageStride)
+    {
+        for (int g = 0; g < images; g++) AccumulateRowSums(x + g * imageStride, rows, len, acc);
+    }
+
     /// <summary>
     /// y = conv(x) for a batch. With <paramref name="transposeFlip"/> the kernel used is
     /// W'[c_in_of_w, c_out_of_w] flipped, i.e. it maps <paramref name="outC"/> = C_in of the layer.
@@ -264,9 +270,10 @@ internal static unsafe class ConvEngine
     public const int GradientChunk = 1024;
 
     /// <summary>
-    /// dW[O, C·k·k] += Σ_n dY_n · col(x_n)ᵀ and db += Σ dY. Each worker takes a range of images, lays a
-    /// group of them side by side (dY rows and im2col rows concatenated to length ≈ <see cref="GradientChunk"/>)
-    /// and runs the <see cref="DotNT"/> kernel on the group; per-worker partial sums are added at the end.
+    /// dW[O, C·k·k] += Σ_n dY_n · col(x_n)ᵀ and db += Σ dY. Each worker takes a range of images in groups of
+    /// about <see cref="GradientChunk"/> pixels. When the image width suits the vector width the group's
+    /// padded images are read in place (<see cref="DotImage"/>); otherwise dY rows and im2col rows are laid
+    /// side by side and <see cref="DotNT"/> runs on them. Per-worker partial sums are added at the end.
     /// </summary>
     public static void WeightGradientsBatch(float* x, float* dy, int n, int inC, int outC, int h, int w, int k, int pad, float* gradW, float* gradB)
     {
@@ -285,11 +292,33 @@ internal static unsafe class ConvEngine
             int group = Math.Clamp(GradientChunk / hw, 1, e - s);
             int len = group * hw;
             float* padded = k > 1 ? Scratch.For(ScratchSlot.ConvPadded).Get(inC * hp * wpad) : null;
-            float* col = Scratch.For(ScratchSlot.ConvColumns).Get(kTotal * len);
-            float* dyc = Scratch.For(ScratchSlot.ConvGradOut).Get(outC * len);
+            bool direct0 = DotImage.Supports(path, w);
+            float* col = direct0 ? null : Scratch.For(ScratchSlot.ConvColumns).Get(kTotal * len);
+            float* dyc = direct0 ? null : Scratch.For(ScratchSlot.ConvGradOut).Get(outC * len);
+            bool direct = DotImage.Supports(path, w);
+            int padStride = inC * hp * wpad;
+            float* groupPad = direct && k > 1 ? Scratch.For(ScratchSlot.ConvPaddedGroup).Get(padStride * group) : null;
             fixed (int* off = offsets) fixed (float* pwp = pw) fixed (float* pbp = pb)
                 for (int i = s; i < e; i += group)
                 {
+                    if (direct)
+                    {
+                        // Read the image rows in place: no im2col matrix, no copy of dY.
+                        int gd = Math.Min(group, e - i);
+                        float* xi = (float*)xAddr + (long)i * inC * hw;
+                        float* dyi = (float*)dyAddr + (long)i * outC * hw;
+                        float* src = xi;
+                        long srcStride = (long)inC * hw;
+                        if (k > 1)
+                        {
+                            for (int t = 0; t < gd; t++) Pad(xi + (long)t * inC * hw, inC, h, w, k, pad, groupPad + (long)t * padStride);
+                            src = groupPad;
+                            srcStride = padStride;
+                        }
+                        DotImage.Run(path, outC, kTotal, gd, h, w, wpad, dyi, (long)outC * hw, src, srcStride, off, pwp, kTotal);
+                        AccumulateRowSums(dyi, outC, hw, pbp, gd, (long)outC * hw);
+                        continue;
+                    }
                     int g = Math.Min(group, e - i), lg = g * hw;
                     for (int t = 0; t < g; t++)
                     {

@@ -22,7 +22,10 @@ internal static unsafe class Gemm
 
     public readonly record struct Blocking(int NR, int MR, int KC, int MC, int NC);
 
-    public static Blocking BlockingFor(SimdPath path) => path switch
+    /// <summary>For tuning experiments only (the benchmark's "tune" mode): replaces the blocking of every path.</summary>
+    internal static Blocking? TuningOverride;
+
+    public static Blocking BlockingFor(SimdPath path) => TuningOverride is { } t && path != SimdPath.Scalar ? t with { NR = path == SimdPath.Avx512 ? 32 : 16, MR = Math.Min(t.MR, path == SimdPath.Avx512 ? 12 : 6) } : path switch
     {
         SimdPath.Avx512 => new Blocking(32, 12, 256, 144, 2048),
         SimdPath.Avx2 => new Blocking(16, 6, 256, 120, 2048),
@@ -66,6 +69,11 @@ internal static unsafe class Gemm
         long work = (long)m * n * k;
         int t = threads > 0 ? threads : work < ParallelThreshold ? 1 : Environment.ProcessorCount;
         var bl = BlockingFor(path);
+        if (t > 1 && m >= t * bl.MR * 4)
+        {
+            SharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, path, bl, t);
+            return;
+        }
         if (t > 1)
         {
             // Split columns in NR multiples when C is wide enough, else rows.
@@ -144,6 +152,53 @@ internal static unsafe class Gemm
                     PackA(transA, a, lda, ic, mc, pc, kc, bufA, bl.MR);
                     Macro(path, mc, nc, kc, bufA, bufB, c + (long)ic * ldc + jc, ldc, alpha, betaBlock, null, bl);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The multi-threaded blocked loop: for each k block the workers first pack the shared slab of B
+    /// together (each a share of its NR panels), then each computes its own share of C's rows, packing
+    /// its own blocks of A. Nothing is packed twice.
+    /// </summary>
+    private static void SharedB(bool transA, bool transB, int m, int n, int k, float alpha,
+                                float* a, int lda, float* b, int ldb, float beta, float* c, int ldc,
+                                SimdPath path, Blocking bl, int threads)
+    {
+        int kBlocks = KBlocks(k, bl.KC);
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int ncMax = Math.Min(bl.NC, (n + bl.NR - 1) / bl.NR * bl.NR);
+        float* bufB = Scratch.For(ScratchSlot.GemmSharedB).Get(kcMax * ncMax);
+        // Row shares in whole MR panels.
+        int rowPanels = (m + bl.MR - 1) / bl.MR;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        for (int jc = 0; jc < n; jc += bl.NC)
+        {
+            int nc = Math.Min(bl.NC, n - jc);
+            int panels = (nc + bl.NR - 1) / bl.NR;
+            for (int kb = 0; kb < kBlocks; kb++)
+            {
+                int pc = KBlockStart(k, kBlocks, kb), kc = KBlockStart(k, kBlocks, kb + 1) - pc;
+                int jcLocal = jc;
+                Parallel.For(0, threads, options, w =>
+                {
+                    int p0 = panels * w / threads, p1 = panels * (w + 1) / threads;
+                    if (p1 > p0)
+                        PackB(transB, b, ldb, pc, kc, jcLocal + p0 * bl.NR, Math.Min(nc, p1 * bl.NR) - p0 * bl.NR, bufB + (long)p0 * bl.NR * kc, bl.NR);
+                });
+                float betaBlock = kb == 0 ? beta : 1f;
+                Parallel.For(0, threads, options, w =>
+                {
+                    int r0 = Math.Min(m, rowPanels * w / threads * bl.MR), r1 = Math.Min(m, rowPanels * (w + 1) / threads * bl.MR);
+                    if (r1 <= r0) return;
+                    float* bufA = Scratch.For(ScratchSlot.GemmA).Get(kcMax * Math.Min(bl.MC, r1 - r0));
+                    for (int ic = r0; ic < r1; ic += bl.MC)
+                    {
+                        int mc = Math.Min(bl.MC, r1 - ic);
+                        PackA(transA, a, lda, ic, mc, pc, kc, bufA, bl.MR);
+                        Macro(path, mc, nc, kc, bufA, bufB, c + (long)ic * ldc + jcLocal, ldc, alpha, betaBlock, null, bl);
+                    }
+                });
             }
         }
     }

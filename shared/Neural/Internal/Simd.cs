@@ -103,5 +103,5 @@ internal sealed unsafe class Scratch
 /// <summary>Per-thread scratch buffers, one per use, so nested kernels never share one.</summary>
 internal enum ScratchSlot
 {
-    GemmA, GemmB, ConvPadded, ConvPanel, ConvColumns, ConvTile, ConvGradOut, Count,
+    GemmA, GemmB, GemmSharedB, ConvPadded, ConvPanel, ConvColumns, ConvTile, ConvGradOut, ConvPaddedGroup, Count,
 }

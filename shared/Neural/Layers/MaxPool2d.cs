@@ -135,8 +135,8 @@ public sealed unsafe class MaxPool2d : Module
                     float* dx = dxp + (long)pl * h * w;
                     float* dy = dyp + (long)pl * outPlane;
                     byte* a = ap + (long)pl * outPlane;
+                    if (k == 2 && h == 2 * ho && w == 2 * wo) { Unpool2(dy, a, ho, wo, w, dx); continue; }
                     new Span<float>(dx, h * w).Clear();
-                    if (k == 2) { Unpool2(dy, a, ho, wo, w, dx); continue; }
                     for (int i = 0; i < ho; i++)
                         for (int j = 0; j < wo; j++)
                         {
@@ -148,17 +148,42 @@ public sealed unsafe class MaxPool2d : Module
         return gradInput;
     }
 
+    /// <summary>Writes every input position of an even-sized plane once: the gradient at each window's argmax, zeros elsewhere.</summary>
     private static void Unpool2(float* dy, byte* a, int ho, int wo, int w, float* dx)
     {
+        bool vector = Simd.Active == SimdPath.Avx512;
+        var lo = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        var hi = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
         for (int i = 0; i < ho; i++)
         {
             float* d0 = dx + (long)(2 * i) * w, d1 = d0 + w;
             float* g = dy + (long)i * wo;
             byte* ai = a + (long)i * wo;
-            for (int j = 0; j < wo; j++)
+            int j = 0;
+            if (vector)
+            {
+                for (; j <= wo - 16; j += 16)
+                {
+                    var gv = Vector512.Load(g + j);
+                    var idx = Avx512F.ConvertToVector512Int32(Vector128.Load(ai + j));
+                    var v0 = Vector512.ConditionalSelect(Vector512.Equals(idx, Vector512<int>.Zero).AsSingle(), gv, Vector512<float>.Zero);
+                    var v1 = Vector512.ConditionalSelect(Vector512.Equals(idx, Vector512.Create(1)).AsSingle(), gv, Vector512<float>.Zero);
+                    var v2 = Vector512.ConditionalSelect(Vector512.Equals(idx, Vector512.Create(2)).AsSingle(), gv, Vector512<float>.Zero);
+                    var v3 = Vector512.ConditionalSelect(Vector512.Equals(idx, Vector512.Create(3)).AsSingle(), gv, Vector512<float>.Zero);
+                    Avx512F.PermuteVar16x32x2(v0, lo, v1).Store(d0 + 2 * j);
+                    Avx512F.PermuteVar16x32x2(v0, hi, v1).Store(d0 + 2 * j + 16);
+                    Avx512F.PermuteVar16x32x2(v2, lo, v3).Store(d1 + 2 * j);
+                    Avx512F.PermuteVar16x32x2(v2, hi, v3).Store(d1 + 2 * j + 16);
+                }
+            }
+            for (; j < wo; j++)
             {
                 int idx = ai[j];
-                (idx < 2 ? d0 : d1)[2 * j + (idx & 1)] = g[j];
+                float v = g[j];
+                d0[2 * j] = idx == 0 ? v : 0f;
+                d0[2 * j + 1] = idx == 1 ? v : 0f;
+                d1[2 * j] = idx == 2 ? v : 0f;
+                d1[2 * j + 1] = idx == 3 ? v : 0f;
             }
         }
     }
