@@ -68,6 +68,38 @@ public class KernelTests
         Assert.True(float.IsNaN(reference.Y[2])); // the NaN at column 5 wins its window
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Conv_paths_agree_with_scalar_on_shapes_the_fixtures_lack(string pathName)
+    {
+        // Widths 64 and 96 (two 32-wide runs in one image row), odd heights, and 1..13 output channels
+        // (every row-panel size of the kernels), forward and backward.
+        foreach (var (inC, outC, h, w, k) in new[] { (4, 3, 3, 64), (2, 5, 5, 96), (3, 13, 2, 32), (5, 1, 3, 48), (6, 7, 4, 16), (3, 12, 1, 64) }
+                                                .Select(t => (t.Item1, t.Item2, t.Item3, t.Item4, 3)))
+        {
+            var rng = new Random(inC * 100 + outC);
+            var x = new Tensor(2, inC, h, w);
+            for (int i = 0; i < x.Length; i++) x.Span[i] = (float)rng.NextDouble() - 0.5f;
+            var g = new Tensor(2, outC, h, w);
+            for (int i = 0; i < g.Length; i++) g.Span[i] = (float)rng.NextDouble() - 0.5f;
+            (float[] Y, float[] Dx, float[] Dw, float[] Db) Run(SimdPath p)
+            {
+                using var _ = Simd.Force(p);
+                var conv = new Conv2d(inC, outC, k, init: new Init(7));
+                var y = conv.Forward(x).Span.ToArray();
+                var dx = conv.Backward(g).Span.ToArray();
+                return (y, dx, conv.Weight.Grad.Span.ToArray(), conv.Bias!.Grad.Span.ToArray());
+            }
+            var r = Run(SimdPath.Scalar);
+            var a = Run(Enum.Parse<SimdPath>(pathName));
+            string what = $"{pathName} conv {inC}->{outC} {h}x{w}";
+            Assert.True(Compare.RelativeError(a.Y, r.Y) < 1e-5, what + " output");
+            Assert.True(Compare.RelativeError(a.Dx, r.Dx) < 1e-5, what + " dx");
+            Assert.True(Compare.RelativeError(a.Dw, r.Dw) < 1e-5, what + " dw");
+            Assert.True(Compare.RelativeError(a.Db, r.Db) < 1e-5, what + " db");
+        }
+    }
+
     [Fact]
     public void Vector_exp_is_accurate_to_a_few_ulp()
     {

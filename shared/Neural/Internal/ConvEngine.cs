@@ -153,9 +153,26 @@ internal static unsafe class ConvEngine
         // When every NR-wide panel is a whole run of one image row, the kernel reads B straight from the
         // padded image (no packing copy): the common 32-wide tiles on the AVX paths.
         bool direct = path != SimdPath.Scalar && w % nr == 0;
+        // Few output channels: two 32-wide runs per tile (see GemmKernels.RunIndirectWide).
+        // A pair of panels is rows h and h+1 when w = 32, or columns x and x+32 of one row when 64 divides w.
+        bool wide = direct && path == SimdPath.Avx512 && outChannels <= 6 && (w == 32 || w % 64 == 0);
+        int secondRun = w == 32 ? wp : 32;
         for (int jr = 0; jr < hw; jr += nr)
         {
             int width = Math.Min(nr, hw - jr);
+            if (wide && hw - jr >= 2 * nr)
+            {
+                int hRow = jr / w;
+                float* bBase = padded + hRow * wp + (jr - hRow * w);
+                for (int b = 0; b < blocks; b++)
+                {
+                    int ks = Gemm.KBlockStart(kTotal, blocks, b), kc = Gemm.KBlockStart(kTotal, blocks, b + 1) - ks;
+                    GemmKernels.RunIndirectWide(outChannels, kc, packedW + (long)outChannels * ks, bBase, rowOffsets + ks, secondRun,
+                                                y + jr, hw, b == 0 ? 0f : 1f, b == 0 ? bias : null);
+                }
+                jr += nr; // this tile covered two panels
+                continue;
+            }
             if (direct)
             {
                 int hRow = jr / w;

@@ -274,6 +274,55 @@ internal static unsafe class GemmKernels
         if (TR.N > 5) Store256(c + 5 * ldc, c5x, c5y, 1f, beta, bias == null ? 0f : bias[5]);
     }
 
+
+    /// <summary>
+    /// Indirect kernel for few rows (≤ 6): a 64-wide tile from two 32-wide B runs, the second
+    /// <paramref name="secondRun"/> floats after the first (the next image row, or the next 32 columns),
+    /// stored as 64 contiguous floats of each C row. Four accumulators per row keep the FMA pipes busy
+    /// where a 32-wide tile of 3 rows would wait on FMA latency. AVX-512 only.
+    /// </summary>
+    public static void RunIndirectWide(int rows, int kc, float* a, float* b, int* rowOffsets, int secondRun, float* c, int ldc, float beta, float* bias)
+    {
+        switch (rows)
+        {
+            case 1: W512<R1>(kc, a, b, rowOffsets, secondRun, c, ldc, beta, bias); break;
+            case 2: W512<R2>(kc, a, b, rowOffsets, secondRun, c, ldc, beta, bias); break;
+            case 3: W512<R3>(kc, a, b, rowOffsets, secondRun, c, ldc, beta, bias); break;
+            case 4: W512<R4>(kc, a, b, rowOffsets, secondRun, c, ldc, beta, bias); break;
+            case 5: W512<R5>(kc, a, b, rowOffsets, secondRun, c, ldc, beta, bias); break;
+            case 6: W512<R6>(kc, a, b, rowOffsets, secondRun, c, ldc, beta, bias); break;
+            default: throw new ArgumentOutOfRangeException(nameof(rows));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void W512<TR>(int kc, float* a, float* b, int* rowOffsets, int secondRun, float* c, int ldc, float beta, float* bias) where TR : struct, IRows
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default; Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default; Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default; Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default; Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default; Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            float* bp = b + rowOffsets[p];
+            var b0 = Vector512.Load(bp);
+            var b1 = Vector512.Load(bp + 16);
+            var b2 = Vector512.Load(bp + secondRun);
+            var b3 = Vector512.Load(bp + secondRun + 16);
+            Vector512<float> av;
+            { av = Vector512.Create(a[0]); c00 = Avx512F.FusedMultiplyAdd(av, b0, c00); c01 = Avx512F.FusedMultiplyAdd(av, b1, c01); c02 = Avx512F.FusedMultiplyAdd(av, b2, c02); c03 = Avx512F.FusedMultiplyAdd(av, b3, c03); }
+            if (TR.N > 1) { av = Vector512.Create(a[1]); c10 = Avx512F.FusedMultiplyAdd(av, b0, c10); c11 = Avx512F.FusedMultiplyAdd(av, b1, c11); c12 = Avx512F.FusedMultiplyAdd(av, b2, c12); c13 = Avx512F.FusedMultiplyAdd(av, b3, c13); }
+            if (TR.N > 2) { av = Vector512.Create(a[2]); c20 = Avx512F.FusedMultiplyAdd(av, b0, c20); c21 = Avx512F.FusedMultiplyAdd(av, b1, c21); c22 = Avx512F.FusedMultiplyAdd(av, b2, c22); c23 = Avx512F.FusedMultiplyAdd(av, b3, c23); }
+            if (TR.N > 3) { av = Vector512.Create(a[3]); c30 = Avx512F.FusedMultiplyAdd(av, b0, c30); c31 = Avx512F.FusedMultiplyAdd(av, b1, c31); c32 = Avx512F.FusedMultiplyAdd(av, b2, c32); c33 = Avx512F.FusedMultiplyAdd(av, b3, c33); }
+            if (TR.N > 4) { av = Vector512.Create(a[4]); c40 = Avx512F.FusedMultiplyAdd(av, b0, c40); c41 = Avx512F.FusedMultiplyAdd(av, b1, c41); c42 = Avx512F.FusedMultiplyAdd(av, b2, c42); c43 = Avx512F.FusedMultiplyAdd(av, b3, c43); }
+            if (TR.N > 5) { av = Vector512.Create(a[5]); c50 = Avx512F.FusedMultiplyAdd(av, b0, c50); c51 = Avx512F.FusedMultiplyAdd(av, b1, c51); c52 = Avx512F.FusedMultiplyAdd(av, b2, c52); c53 = Avx512F.FusedMultiplyAdd(av, b3, c53); }
+            a += TR.N;
+        }
+        { float bi = bias == null ? 0f : bias[0]; Store512(c + 0 * ldc, c00, c01, 1f, beta, bi); Store512(c + 0 * ldc + 32, c02, c03, 1f, beta, bi); }
+        if (TR.N > 1) { float bi = bias == null ? 0f : bias[1]; Store512(c + 1 * ldc, c10, c11, 1f, beta, bi); Store512(c + 1 * ldc + 32, c12, c13, 1f, beta, bi); }
+        if (TR.N > 2) { float bi = bias == null ? 0f : bias[2]; Store512(c + 2 * ldc, c20, c21, 1f, beta, bi); Store512(c + 2 * ldc + 32, c22, c23, 1f, beta, bi); }
+        if (TR.N > 3) { float bi = bias == null ? 0f : bias[3]; Store512(c + 3 * ldc, c30, c31, 1f, beta, bi); Store512(c + 3 * ldc + 32, c32, c33, 1f, beta, bi); }
+        if (TR.N > 4) { float bi = bias == null ? 0f : bias[4]; Store512(c + 4 * ldc, c40, c41, 1f, beta, bi); Store512(c + 4 * ldc + 32, c42, c43, 1f, beta, bi); }
+        if (TR.N > 5) { float bi = bias == null ? 0f : bias[5]; Store512(c + 5 * ldc, c50, c51, 1f, beta, bi); Store512(c + 5 * ldc + 32, c52, c53, 1f, beta, bi); }
+    }
+
     /// <summary>Portable kernel: up to 4 rows × 8 columns, plain multiply-add.</summary>
     private static void RunScalar(int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
     {
