@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -243,43 +244,52 @@ internal static unsafe class ConvEngine
     {
         var path = Simd.Active;
         int kTotal = inC * k * k;
-        var packed = GC.AllocateUninitializedArray<float>(PackedWeightSize(outC, kTotal) + 16);
-        fixed (float* pk = packed)
+        // Pooled: inference and training loops call this every batch, so no garbage per call.
+        var packed = ArrayPool<float>.Shared.Rent(PackedWeightSize(outC, kTotal) + 16);
+        try
         {
-            if (transposeFlip)
+            fixed (float* pk = packed)
             {
-                // W'[ci, co, dh, dw] = W[co, ci, k−1−dh, k−1−dw]; here outC = layer C_in, inC = layer C_out.
-                var flipped = GC.AllocateUninitializedArray<float>(outC * kTotal);
-                for (int ci = 0; ci < outC; ci++)
-                    for (int co = 0; co < inC; co++)
-                        for (int dh = 0; dh < k; dh++)
-                            for (int dw = 0; dw < k; dw++)
-                                flipped[((ci * inC + co) * k + dh) * k + dw] = weights[((co * outC + ci) * k + (k - 1 - dh)) * k + (k - 1 - dw)];
-                fixed (float* fp = flipped) PackWeights(fp, outC, kTotal, pk, path);
+                if (transposeFlip)
+                {
+                    // W'[ci, co, dh, dw] = W[co, ci, k−1−dh, k−1−dw]; here outC = layer C_in, inC = layer C_out.
+                    var flipped = ArrayPool<float>.Shared.Rent(outC * kTotal);
+                    for (int ci = 0; ci < outC; ci++)
+                        for (int co = 0; co < inC; co++)
+                            for (int dh = 0; dh < k; dh++)
+                                for (int dw = 0; dw < k; dw++)
+                                    flipped[((ci * inC + co) * k + dh) * k + dw] = weights[((co * outC + ci) * k + (k - 1 - dh)) * k + (k - 1 - dw)];
+                    fixed (float* fp = flipped) PackWeights(fp, outC, kTotal, pk, path);
+                    ArrayPool<float>.Shared.Return(flipped);
+                }
+                else
+                {
+                    PackWeights(weights, outC, kTotal, pk, path);
+                }
+                var offsets = RowOffsets(inC, h, w, k);
+                int hp = h + k - 1, wpad = w + k - 1;
+                long perImage = (long)outC * kTotal * h * w;
+                nint pkAddr = (nint)pk, xAddr = (nint)x, yAddr = (nint)y, bAddr = (nint)bias;
+                int nr = Gemm.BlockingFor(path).NR;
+                Parallelism.For(n, Parallelism.WorkersFor(n, perImage), (s, e, _) =>
+                {
+                    float* padded = k > 1 ? Scratch.For(ScratchSlot.ConvPadded).Get(inC * hp * wpad) : null;
+                    float* panel = Scratch.For(ScratchSlot.ConvPanel).Get(KcMax * nr);
+                    float* tile = Scratch.For(ScratchSlot.ConvTile).Get(12 * 32);
+                    fixed (int* off = offsets)
+                        for (int i = s; i < e; i++)
+                        {
+                            float* xi = (float*)xAddr + (long)i * inC * h * w;
+                            if (k > 1) Pad(xi, inC, h, w, k, pad, padded);
+                            Forward(path, k > 1 ? padded : xi, off, kTotal, h, w, wpad, (float*)pkAddr, outC, (float*)bAddr,
+                                               (float*)yAddr + (long)i * outC * h * w, panel, tile);
+                        }
+                });
             }
-            else
-            {
-                PackWeights(weights, outC, kTotal, pk, path);
-            }
-            var offsets = RowOffsets(inC, h, w, k);
-            int hp = h + k - 1, wpad = w + k - 1;
-            long perImage = (long)outC * kTotal * h * w;
-            nint pkAddr = (nint)pk, xAddr = (nint)x, yAddr = (nint)y, bAddr = (nint)bias;
-            int nr = Gemm.BlockingFor(path).NR;
-            Parallelism.For(n, Parallelism.WorkersFor(n, perImage), (s, e, _) =>
-            {
-                float* padded = k > 1 ? Scratch.For(ScratchSlot.ConvPadded).Get(inC * hp * wpad) : null;
-                float* panel = Scratch.For(ScratchSlot.ConvPanel).Get(KcMax * nr);
-                float* tile = Scratch.For(ScratchSlot.ConvTile).Get(12 * 32);
-                fixed (int* off = offsets)
-                    for (int i = s; i < e; i++)
-                    {
-                        float* xi = (float*)xAddr + (long)i * inC * h * w;
-                        if (k > 1) Pad(xi, inC, h, w, k, pad, padded);
-                        Forward(path, k > 1 ? padded : xi, off, kTotal, h, w, wpad, (float*)pkAddr, outC, (float*)bAddr,
-                                           (float*)yAddr + (long)i * outC * h * w, panel, tile);
-                    }
-            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
         }
     }
 
@@ -304,8 +314,10 @@ internal static unsafe class ConvEngine
         nint xAddr = (nint)x, dyAddr = (nint)dy;
         Parallelism.For(n, workers, (s, e, wi) =>
         {
-            var pw = new float[outC * kTotal];
-            var pb = new float[outC];
+            var pw = ArrayPool<float>.Shared.Rent(outC * kTotal);
+            var pb = ArrayPool<float>.Shared.Rent(outC);
+            Array.Clear(pw, 0, outC * kTotal);
+            Array.Clear(pb, 0, outC);
             int group = Math.Clamp(GradientChunk / hw, 1, e - s);
             int len = group * hw;
             float* padded = k > 1 ? Scratch.For(ScratchSlot.ConvPadded).Get(inC * hp * wpad) : null;
@@ -359,11 +371,12 @@ internal static unsafe class ConvEngine
             partialB[wi] = pb;
         });
         var gw = new Span<float>(gradW, outC * kTotal);
-        foreach (var pw in partialW) if (pw != null) Elementwise.Add(pw, gw);
-        if (gradB != null)
-        {
-            var gb = new Span<float>(gradB, outC);
-            foreach (var pb in partialB) if (pb != null) Elementwise.Add(pb, gb);
-        }
+        foreach (var pw in partialW) if (pw != null) { Elementwise.Add(pw.AsSpan(0, outC * kTotal), gw); ArrayPool<float>.Shared.Return(pw); }
+        foreach (var pb in partialB)
+            if (pb != null)
+            {
+                if (gradB != null) Elementwise.Add(pb.AsSpan(0, outC), new Span<float>(gradB, outC));
+                ArrayPool<float>.Shared.Return(pb);
+            }
     }
 }
