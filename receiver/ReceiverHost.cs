@@ -70,6 +70,8 @@ public sealed class ReceiverHost : IAsyncDisposable
         {
             KestrelGrpc.Listen(k, options.Listen, certificate, grpcOptions);
             k.Limits.MaxConcurrentConnections = options.MaxConnections;
+            k.Limits.KeepAliveTimeout = options.IdleConnectionTimeout;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromTicks(Math.Min(options.IdleConnectionTimeout.Ticks, TimeSpan.FromSeconds(10).Ticks));
             if (options.Dashboard is { } d) Dashboard.Listen(k, d);
         });
 

@@ -49,11 +49,17 @@ public sealed class ReceiverOptions
     public TimeSpan UnaryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Open connections at once; more are refused by Kestrel. Default 100. Together with
+    /// A connection with no call in progress (including one that never sent a request, or a TLS handshake that stalls)
+    /// is closed after this long, so idle sockets cannot hold the <see cref="MaxConnections"/> slots. Default 30 s.
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Open connections at once; more are refused by Kestrel. Default 256. Together with
     /// <see cref="MaxStreamsPerConnection"/> and the 16 MiB message limit this bounds what unauthenticated clients can
     /// make the receiver buffer (connections × streams × one message).
     /// </summary>
-    public int MaxConnections { get; set; } = 100;
+    public int MaxConnections { get; set; } = 256;
 
     /// <summary>Concurrent calls (HTTP/2 streams) per connection. Default 8 (a sender uses one or two).</summary>
     public int MaxStreamsPerConnection { get; set; } = 8;
@@ -79,7 +85,8 @@ public sealed class ReceiverOptions
         if (SessionLifetime <= TimeSpan.Zero) throw new ArgumentException("session lifetime must be positive");
         if (ImageReceiveTimeout <= TimeSpan.Zero || ImageReceiveTimeout > TimeSpan.FromDays(1)) throw new ArgumentException("--image-timeout must be positive and at most one day");
         if (UnaryTimeout < TimeSpan.FromSeconds(1) || UnaryTimeout > TimeSpan.FromHours(1)) throw new ArgumentException("--unary-timeout must be between 1 s and 1 hour");
-        if (MaxConnections < 1) throw new ArgumentException("--max-connections must be at least 1");
+        if (MaxConnections < 1) throw new ArgumentException("max connections must be at least 1");
+        if (IdleConnectionTimeout < TimeSpan.FromSeconds(1) || IdleConnectionTimeout > TimeSpan.FromHours(1)) throw new ArgumentException("idle connection timeout must be between 1 s and 1 hour");
         if (MaxStreamsPerConnection < 1) throw new ArgumentException("max streams per connection must be at least 1");
         if (Dashboard is not null && Dashboard.Port != 0 && Dashboard.Port == Listen.Port && Dashboard.Address.Equals(Listen.Address))
             throw new ArgumentException("--dashboard must use another port than --listen");
