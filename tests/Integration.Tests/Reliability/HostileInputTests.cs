@@ -68,6 +68,61 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         Assert.Equal(8, Directory.GetFiles(world.Out, "*.json").Length);
     }
 
+    [Fact]
+    public async Task Idle_and_half_open_connections_are_closed_while_a_slow_but_live_upload_is_not()
+    {
+        using var world = World.Create();
+        await using var h2c = await HostedReceiver.StartAsync(world, configure: o => o.IdleConnectionTimeout = TimeSpan.FromSeconds(2));
+        await using var tls = await HostedReceiver.StartAsync(world, h2c: false, configure: o => o.IdleConnectionTimeout = TimeSpan.FromSeconds(2));
+
+        // Sockets that never complete a request: silent, the HTTP/2 preface alone, half a preface; a TLS handshake that stalls.
+        byte[] preface = [.. "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8, 0, 0, 0, 4, 0, 0, 0, 0, 0];
+        var probes = await Task.WhenAll(
+            ClosedAfter(h2c.GrpcPort, []),
+            ClosedAfter(h2c.GrpcPort, preface),
+            ClosedAfter(h2c.GrpcPort, preface[..16]),
+            ClosedAfter(tls.GrpcPort, [0x16, 0x03, 0x01, 0x00, 0x40])); // a TLS record header, then nothing
+        output.WriteLine($"closed after {string.Join(", ", probes.Select(t => $"{t.TotalSeconds:0.0} s"))}");
+        Assert.All(probes[..3], t => Assert.True(t.TotalSeconds <= 2 + SlackS, $"idle h2c connection held {t.TotalSeconds:0.0} s"));
+        Assert.True(probes[3].TotalSeconds <= 10 + SlackS, $"stalled TLS handshake held {probes[3].TotalSeconds:0.0} s"); // Kestrel's 10 s handshake limit
+
+        // An upload stream that pauses 3 s between images (longer than the idle limit) is a live call, not an idle connection.
+        using var client = LibrarySender.Client(HostedReceiver.Address(h2c));
+        using var sender = new LibrarySender(IdentityFile.Load(world.SenderKey), world.ReceiverFingerprint);
+        var session = await sender.OpenSessionAsync(client).WaitAsync(Timeout);
+        var packets = Enumerable.Range(1, 2).Select(i => Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, i)), (ulong)i, Packet.NewImageId())).ToList();
+        var outcome = await LibrarySender.UploadAsync(client, Paced(), Timeout);
+        Assert.Equal(StatusCode.OK, outcome.Status);
+        Assert.Equal(2, outcome.Receipts.Count);
+
+        IEnumerable<UploadChunk> Paced()
+        {
+            foreach (var m in LibrarySender.Chunks(session, packets[0])) yield return m;
+            Thread.Sleep(3000);
+            foreach (var m in LibrarySender.Chunks(session, packets[1])) yield return m;
+        }
+    }
+
+    /// <summary>Connects, sends <paramref name="bytes"/>, and measures how long the receiver keeps the socket open.</summary>
+    private static async Task<TimeSpan> ClosedAfter(int port, byte[] bytes)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        if (bytes.Length > 0) await socket.SendAsync(bytes);
+        var buffer = new byte[4096];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, cts.Token) > 0) { }
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // reset by the receiver: closed too
+        }
+        return watch.Elapsed;
+    }
+
     private async Task PythonAttacks(World world, ReceiverProcess rx, Session session, ulong sequence)
     {
         var packet = Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, 900)), sequence, Packet.NewImageId());
