@@ -13,7 +13,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 if (args.Length > 0 && args[0] == "profile")
 {
-    CaeBench.Profile(args.Length > 1 ? int.Parse(args[1]) : 256, args.Length > 2 ? args[2] : "cae-compact");
+    CaeBench.Profile(args.Length > 1 ? int.Parse(args[1]) : 256, args.Length > 2 ? args[2] : "cae-compact", args.Contains("--inference"));
     return 0;
 }
 if (args.Length > 0 && args[0] == "convprof")

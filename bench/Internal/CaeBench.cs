@@ -71,15 +71,16 @@ internal static class CaeBench
     }
 
     /// <summary>Per-layer forward/backward milliseconds of one training step (for tuning).</summary>
-    public static void Profile(int batch, string name = "cae-compact")
+    public static void Profile(int batch, string name = "cae-compact", bool inference = false)
     {
         var model = Model(name);
         model.Train().ReuseBuffers();
+        if (inference) model.Eval();
         model.SkipInputGradient();
         var adam = new Adam(model);
         var loss = new MSELoss(reuseBuffers: true);
         var x = RandomBatch(batch);
-        for (int i = 0; i < 30; i++) Step(model, adam, loss, x);
+        for (int i = 0; i < 30; i++) { if (inference) model.Forward(x); else Step(model, adam, loss, x); }
         var layers = new List<(string Name, Module M)>();
         foreach (var (pn, part) in model.NamedChildren())
             foreach (var (cn, c) in part.NamedChildren()) layers.Add(($"{pn}.{cn} {c}", c));
@@ -91,6 +92,7 @@ internal static class CaeBench
             adam.ZeroGrad();
             var h = x;
             for (int i = 0; i < layers.Count; i++) { var sw = Stopwatch.StartNew(); h = layers[i].M.Forward(h); fwd[i] += sw.Elapsed.TotalMilliseconds; }
+            if (inference) continue;
             var s2 = Stopwatch.StartNew();
             loss.Forward(h, x);
             var g = loss.Backward();

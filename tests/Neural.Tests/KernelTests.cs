@@ -39,12 +39,18 @@ public class KernelTests
     [MemberData(nameof(Paths))]
     public void Pooling_and_upsampling_agree_with_the_scalar_path_on_ties_and_nan(string pathName)
     {
+        foreach (var shape in new[] { new[] { 2, 3, 32, 48 }, [1, 2, 16, 16], [1, 2, 18, 16], [1, 1, 5, 32] })
+            PoolingCase(pathName, shape);
+    }
+
+    private static void PoolingCase(string pathName, int[] shape)
+    {
         var rng = new Random(9);
-        var x = new Tensor(2, 3, 32, 48);
+        var x = new Tensor(shape);
         for (int i = 0; i < x.Length; i++) x.Span[i] = MathF.Round((float)rng.NextDouble() * 3) / 3; // many ties
         x.Span[5] = float.NaN;
         x.Span[100] = float.NaN; x.Span[101] = float.NaN;
-        var dyPool = new Tensor(2, 3, 16, 24);
+        var dyPool = new Tensor(shape[0], shape[1], shape[2] / 2, shape[3] / 2);
         for (int i = 0; i < dyPool.Length; i++) dyPool.Span[i] = (float)rng.NextDouble();
 
         (float[] Y, float[] Dx, float[] U, float[] Du) Run(SimdPath p)
@@ -65,7 +71,7 @@ public class KernelTests
         Assert.Equal(reference.Dx, actual.Dx);
         Assert.Equal(reference.U, actual.U);
         Assert.Equal(reference.Du, actual.Du);
-        Assert.True(float.IsNaN(reference.Y[2])); // the NaN at column 5 wins its window
+        Assert.True(float.IsNaN(reference.Y[2]) || shape[3] < 6); // the NaN at column 5 wins its window
     }
 
     [Theory]

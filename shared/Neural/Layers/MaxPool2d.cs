@@ -57,7 +57,26 @@ public sealed unsafe class MaxPool2d : Module
         bool vector = Simd.Active == SimdPath.Avx512;
         var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         var oddIdx = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-        for (int i = 0; i < ho; i++)
+        int i0 = 0;
+        if (vector && wo == 8 && w == 16)
+        {
+            // Two output rows (16 windows) at a time: input rows 2i and 2i+2 hold the windows' top-left/right
+            // pairs, rows 2i+1 and 2i+3 the bottom ones, and output rows i and i+1 are contiguous.
+            for (; i0 + 1 < ho; i0 += 2)
+            {
+                float* r0 = x + (long)(2 * i0) * w;
+                var t0 = Vector512.Load(r0); var t1 = Vector512.Load(r0 + 2 * w);
+                var u0 = Vector512.Load(r0 + w); var u1 = Vector512.Load(r0 + 3 * w);
+                var m = Avx512F.PermuteVar16x32x2(t0, evenIdx, t1);
+                var idx = Vector512<int>.Zero;
+                Update(ref m, ref idx, Avx512F.PermuteVar16x32x2(t0, oddIdx, t1), 1);
+                Update(ref m, ref idx, Avx512F.PermuteVar16x32x2(u0, evenIdx, u1), 2);
+                Update(ref m, ref idx, Avx512F.PermuteVar16x32x2(u0, oddIdx, u1), 3);
+                m.Store(y + (long)i0 * wo);
+                if (a != null) Avx512F.ConvertToVector128Byte(idx).Store(a + (long)i0 * wo);
+            }
+        }
+        for (int i = i0; i < ho; i++)
         {
             float* r0 = x + (long)(2 * i) * w, r1 = r0 + w;
             float* yr = y + (long)i * wo;
