@@ -42,6 +42,42 @@ if (args.Length > 0 && args[0] == "convprof")
     }
     return 0;
 }
+if (args.Length > 0 && args[0] == "bwdprof")
+{
+    foreach (var (inC, outC, size) in new[] { (32, 32, 16), (32, 16, 16), (32, 3, 32), (16, 32, 8) })
+        unsafe
+        {
+            int n = 256, hw = size * size;
+            var x = new float[n * inC * hw]; var dy = new float[n * outC * hw]; var dx = new float[n * inC * hw];
+            var wts = new float[outC * inC * 9]; var gw = new float[outC * inC * 9]; var gb = new float[outC];
+            var r = new Random(1);
+            for (int i = 0; i < x.Length; i++) x[i] = (float)r.NextDouble();
+            for (int i = 0; i < dy.Length; i++) dy[i] = (float)r.NextDouble();
+            for (int i = 0; i < wts.Length; i++) wts[i] = (float)r.NextDouble();
+            double gflop = 2.0 * outC * inC * 9 * hw * n / 1e9;
+            var proc = System.Diagnostics.Process.GetCurrentProcess();
+            fixed (float* px = x) fixed (float* pdy = dy) fixed (float* pdx = dx) fixed (float* pw = wts) fixed (float* pgw = gw) fixed (float* pgb = gb)
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    ConvEngine.ForwardBatch(pdy, n, outC, size, size, 3, pw, inC, null, 1, pdx, transposeFlip: true);
+                    ConvEngine.WeightGradientsBatch(px, pdy, n, inC, outC, size, size, 3, 1, pgw, pgb);
+                }
+                double tdx = 0, tdw = 0, cdx = 0, cdw = 0;
+                for (int i = 0; i < 10; i++)
+                {
+                    proc.Refresh(); var c0 = proc.TotalProcessorTime; var sw = System.Diagnostics.Stopwatch.StartNew();
+                    ConvEngine.ForwardBatch(pdy, n, outC, size, size, 3, pw, inC, null, 1, pdx, transposeFlip: true);
+                    tdx += sw.Elapsed.TotalMilliseconds; proc.Refresh(); var c1 = proc.TotalProcessorTime; sw.Restart();
+                    ConvEngine.WeightGradientsBatch(px, pdy, n, inC, outC, size, size, 3, 1, pgw, pgb);
+                    tdw += sw.Elapsed.TotalMilliseconds; proc.Refresh(); var c2 = proc.TotalProcessorTime;
+                    cdx += (c1 - c0).TotalSeconds; cdw += (c2 - c1).TotalSeconds;
+                }
+                Console.WriteLine($"{inC}->{outC} @{size}: dX {tdx / 10:F1} ms ({gflop * 10 / cdx:F0} GFLOP/cpu-s), dW {tdw / 10:F1} ms ({gflop * 10 / cdw:F0} GFLOP/cpu-s)");
+            }
+        }
+    return 0;
+}
 if (args.Length > 0 && args[0] == "gemm")
 {
     double corePeak = Peak.PerCoreCpuGflops();

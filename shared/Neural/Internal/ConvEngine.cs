@@ -58,14 +58,17 @@ internal static unsafe class ConvEngine
         }
     }
 
+    /// <summary>Copies n floats (widest vectors first, then 8-, 4-wide and single steps for the tail).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Copy(float* src, float* dst, int n)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; i <= n - 16; i += 16) Vector512.Load(src + i).Store(dst + i);
-        else if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
             for (; i <= n - 8; i += 8) Vector256.Load(src + i).Store(dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.Load(src + i).Store(dst + i);
         for (; i < n; i++) dst[i] = src[i];
     }
 
@@ -294,7 +297,7 @@ internal static unsafe class ConvEngine
     }
 
     /// <summary>Summed length of the concatenated images in one weight-gradient product.</summary>
-    public const int GradientChunk = 1024;
+    public const int GradientChunk = 2048;
 
     /// <summary>
     /// dW[O, C·k·k] += Σ_n dY_n · col(x_n)ᵀ and db += Σ dY. Each worker takes a range of images in groups of

@@ -184,8 +184,7 @@ internal static unsafe class DotImage
     /// <summary>True when <see cref="Run"/> handles width <paramref name="w"/> on <paramref name="path"/>.</summary>
     public static bool Supports(SimdPath path, int w) => path switch
     {
-        SimdPath.Avx512 => w % 16 == 0,
-        SimdPath.Avx2 => w % 8 == 0,
+        SimdPath.Avx512 or SimdPath.Avx2 => w % 8 == 0,
         _ => false,
     };
 
@@ -196,14 +195,17 @@ internal static unsafe class DotImage
     public static void Run(SimdPath path, int m, int n, int images, int h, int w, int wp,
                            float* dy, long dyImageStride, float* padded, long paddedImageStride, int* offsets, float* c, int ldc)
     {
-        for (int j0 = 0; j0 < n; j0 += 4)
+        // Outer over dY row blocks (4 channels of the group's gradients stay in L1), inner over col rows,
+        // consecutive ones sharing an input channel plane of the padded images (also L1-sized).
+        for (int i0 = 0; i0 < m; i0 += 4)
         {
-            int nj = Math.Min(4, n - j0);
-            for (int i0 = 0; i0 < m; i0 += 4)
+            int mi = Math.Min(4, m - i0);
+            for (int j0 = 0; j0 < n; j0 += 4)
             {
-                int mi = Math.Min(4, m - i0);
+                int nj = Math.Min(4, n - j0);
                 var args = new Args(images, h, w, wp, dy + (long)i0 * h * w, dyImageStride, padded, paddedImageStride, offsets + j0, c + (long)i0 * ldc + j0, ldc);
-                if (path == SimdPath.Avx512) Block512(mi, nj, in args);
+                // 512-bit rows need a width divisible by 16; 8-wide rows use the 256-bit kernel (AVX-512 implies it).
+                if (path == SimdPath.Avx512 && w % 16 == 0) Block512(mi, nj, in args);
                 else Block256(mi, nj, in args);
             }
         }
