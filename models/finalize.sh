@@ -18,5 +18,5 @@ cp "$run/metrics.csv" "docs/models/$name-metrics.csv"
 [ -f "$run/loss.svg" ] && cp "$run/loss.svg" "docs/models/$name-loss.svg"
 [ -f "$run/accuracy.svg" ] && cp "$run/accuracy.svg" "docs/models/$name-accuracy.svg"
 "${L[@]}" eval --model "$name" --data "$D/test_batch.bin" ${EVAL_LIMIT:+--limit $EVAL_LIMIT} --json "docs/models/$name-eval.json" --out docs/models > "$run/eval.log"
-"${L[@]}" model-card --model "$name" --run "$run" --eval "docs/models/$name-eval.json" \
+"${L[@]}" model-card --model "$name" --run "$run" --eval "docs/models/$name-eval.json" ${DATA_NOTE:+--data-note "$DATA_NOTE"} \
   --command "lab train --model $name --data data_batch_1.bin data_batch_2.bin data_batch_3.bin --val test_batch.bin --batch 256 --lr 1e-3 --seed 1 (stopped after epoch $epochs)"
