@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using SecureTransmit.Bench.Internal;
 using SecureTransmit.Neural.Internal;
 
-// bench [--json FILE] [--quick] [--torch-peer PATH]   the full benchmark (bench/run.sh calls this)
+// bench [--json FILE] [--quick] [--simd Avx2|Scalar] [--torch-peer PATH]   the full benchmark (bench/run.sh calls this)
 // bench profile [BATCH] [MODEL]                         per-layer milliseconds of one training step
 // bench tune [SIZE] [ROUNDS]                           GEMM blocking experiments (ratios to the FMA loop)
 // bench train-rss SECONDS                               (internal) trains cae-compact, prints peak RSS MiB
@@ -13,7 +13,9 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 if (args.Length > 0 && args[0] == "profile")
 {
-    CaeBench.Profile(args.Length > 1 ? int.Parse(args[1]) : 256, args.Length > 2 ? args[2] : "cae-compact", args.Contains("--inference"));
+    int si = Array.IndexOf(args, "--simd");
+    using var force = si > 0 ? Simd.Force(Enum.Parse<SimdPath>(args[si + 1], ignoreCase: true)) : null;
+    CaeBench.Profile(args.Length > 1 ? int.Parse(args[1]) : 256, args.Length > 2 && !args[2].StartsWith("--") ? args[2] : "cae-compact", args.Contains("--inference"));
     return 0;
 }
 if (args.Length > 0 && args[0] == "convprof")
@@ -109,6 +111,7 @@ if (args.Length > 0 && args[0] == "train-rss")
 string? jsonPath = null;
 string peer = Path.Combine(AppContext.BaseDirectory, "torch_peer.py");
 bool quick = false;
+IDisposable? forced = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -116,8 +119,12 @@ for (int i = 0; i < args.Length; i++)
         case "--json" when i + 1 < args.Length: jsonPath = args[++i]; break;
         case "--torch-peer" when i + 1 < args.Length: peer = args[++i]; break;
         case "--quick": quick = true; break;
+        case "--simd" when i + 1 < args.Length:
+            // Force a narrower kernel path (to see what a machine without AVX-512 gets).
+            forced = Simd.Force(Enum.Parse<SimdPath>(args[++i], ignoreCase: true));
+            break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: bench [--json FILE] [--quick] [--torch-peer PATH]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: bench [--json FILE] [--quick] [--simd Avx2|Scalar] [--torch-peer PATH]");
             return 2;
     }
 }
@@ -136,14 +143,14 @@ var report = new JsonObject
     {
         ["cpu"] = Machine.CpuModel(),
         ["cores"] = threads,
-        ["simd_path"] = Simd.Best.ToString(),
+        ["simd_path"] = Simd.Active.ToString(),
         ["load_average_start"] = Machine.LoadAverage(),
         ["dotnet"] = Environment.Version.ToString(),
     },
 };
 void Say(string s) => Console.WriteLine(s);
 
-Say($"SecureTransmit.Neural benchmark on {Machine.CpuModel()}, {threads} cores, SIMD {Simd.Best}, load average {Machine.LoadAverage():F1}");
+Say($"SecureTransmit.Neural benchmark on {Machine.CpuModel()}, {threads} cores, SIMD {Simd.Active}, load average {Machine.LoadAverage():F1}");
 
 double peak = Peak.MeasureGflops(threads);
 double corePeakCpu = Peak.PerCoreCpuGflops();
@@ -217,6 +224,7 @@ report["goals"] = new JsonObject { ["inference_ratio"] = 10, ["training_ratio"] 
 ((JsonObject)report["machine"]!)["load_average_end"] = Machine.LoadAverage();
 Say($"load average at the end: {Machine.LoadAverage():F1} (the machine is shared; absolute numbers move with it, ratios less)");
 
+forced?.Dispose();
 if (jsonPath != null)
 {
     File.WriteAllText(jsonPath, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
