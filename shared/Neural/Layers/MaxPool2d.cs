@@ -99,6 +99,25 @@ public sealed unsafe class MaxPool2d : Module
                     if (ar != null) Avx512F.ConvertToVector128Byte(idx).Store(ar + j);
                 }
             }
+            else if (Simd.Active == SimdPath.Avx2)
+            {
+                for (; j <= wo - 8; j += 8)
+                {
+                    var a0 = Vector256.Load(r0 + 2 * j); var a1 = Vector256.Load(r0 + 2 * j + 8);
+                    var b0 = Vector256.Load(r1 + 2 * j); var b1 = Vector256.Load(r1 + 2 * j + 8);
+                    var m = Evens(a0, a1);
+                    var idx = Vector256<int>.Zero;
+                    Update(ref m, ref idx, Odds(a0, a1), 1);
+                    Update(ref m, ref idx, Evens(b0, b1), 2);
+                    Update(ref m, ref idx, Odds(b0, b1), 3);
+                    m.Store(yr + j);
+                    if (ar != null)
+                    {
+                        var s16 = Vector256.Narrow(idx, idx);                      // 0..3 fit any width
+                        *(ulong*)(ar + j) = Vector256.Narrow(s16.AsUInt16(), s16.AsUInt16()).AsUInt64().ToScalar();
+                    }
+                }
+            }
             for (; j < wo; j++)
             {
                 float m = r0[2 * j]; int idx = 0;
@@ -118,6 +137,22 @@ public sealed unsafe class MaxPool2d : Module
         m = Vector512.ConditionalSelect(take, v, m);
         idx = Vector512.ConditionalSelect(take.AsInt32(), Vector512.Create(k), idx);
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Update(ref Vector256<float> m, ref Vector256<int> idx, Vector256<float> v, int k)
+    {
+        var take = Vector256.GreaterThan(v, m) | ~Vector256.Equals(v, v);
+        m = Vector256.ConditionalSelect(take, v, m);
+        idx = Vector256.ConditionalSelect(take.AsInt32(), Vector256.Create(k), idx);
+    }
+
+    /// <summary>Elements 0,2,..,14 of the 16 in (a, b), in order.</summary>
+    private static Vector256<float> Evens(Vector256<float> a, Vector256<float> b) =>
+        Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+
+    /// <summary>Elements 1,3,..,15 of the 16 in (a, b), in order.</summary>
+    private static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
+        Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
 
     private static void PoolK(float* x, int w, int ho, int wo, int k, float* y, byte* a)
     {
@@ -197,12 +232,10 @@ public sealed unsafe class MaxPool2d : Module
             }
             for (; j < wo; j++)
             {
+                // Zero the window, then one store at the argmax (no data-dependent branches).
+                d0[2 * j] = 0f; d0[2 * j + 1] = 0f; d1[2 * j] = 0f; d1[2 * j + 1] = 0f;
                 int idx = ai[j];
-                float v = g[j];
-                d0[2 * j] = idx == 0 ? v : 0f;
-                d0[2 * j + 1] = idx == 1 ? v : 0f;
-                d1[2 * j] = idx == 2 ? v : 0f;
-                d1[2 * j + 1] = idx == 3 ? v : 0f;
+                d0[2 * j + (idx >> 1) * w + (idx & 1)] = g[j];
             }
         }
     }
