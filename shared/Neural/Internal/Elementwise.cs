@@ -205,6 +205,101 @@ internal static unsafe class Elementwise
         }
     }
 
+    /// <summary>y = x·scale + shift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
+    {
+        CheckSame(x.Length, y.Length);
+        fixed (float* px = x) fixed (float* py = y)
+        {
+            int n = x.Length, i = 0, w = Width();
+            if (w == 16) { var a = Vector512.Create(scale); var b = Vector512.Create(shift); for (; i <= n - 16; i += 16) (Vector512.Load(px + i) * a + b).Store(py + i); }
+            else if (w == 8) { var a = Vector256.Create(scale); var b = Vector256.Create(shift); for (; i <= n - 8; i += 8) (Vector256.Load(px + i) * a + b).Store(py + i); }
+            for (; i < n; i++) py[i] = px[i] * scale + shift;
+        }
+    }
+
+    /// <summary>Σ (x − c)², float vector partial sums joined in double every 1024 values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double SumSquaredDeviations(ReadOnlySpan<float> x, float c)
+    {
+        fixed (float* p = x)
+        {
+            int n = x.Length, i = 0, w = Width();
+            double s = 0;
+            while (i < n)
+            {
+                int end = Math.Min(n, i + 1024);
+                if (w == 16)
+                {
+                    var acc = Vector512<float>.Zero; var vc = Vector512.Create(c);
+                    for (; i <= end - 16; i += 16) { var d = Vector512.Load(p + i) - vc; acc += d * d; }
+                    s += Vector512.Sum(acc);
+                }
+                else if (w == 8)
+                {
+                    var acc = Vector256<float>.Zero; var vc = Vector256.Create(c);
+                    for (; i <= end - 8; i += 8) { var d = Vector256.Load(p + i) - vc; acc += d * d; }
+                    s += Vector256.Sum(acc);
+                }
+                for (; i < end; i++) { double d = p[i] - c; s += d * d; }
+            }
+            return s;
+        }
+    }
+
+    /// <summary>Returns (Σ dy, Σ (x − c)·dy), float vector partial sums joined in double every 1024 values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (double SumDy, double Dot) SumAndCenteredDot(ReadOnlySpan<float> x, float c, ReadOnlySpan<float> dy)
+    {
+        CheckSame(x.Length, dy.Length);
+        fixed (float* px = x) fixed (float* pd = dy)
+        {
+            int n = x.Length, i = 0, w = Width();
+            double s = 0, dot = 0;
+            while (i < n)
+            {
+                int end = Math.Min(n, i + 1024);
+                if (w == 16)
+                {
+                    var a = Vector512<float>.Zero; var b = Vector512<float>.Zero; var vc = Vector512.Create(c);
+                    for (; i <= end - 16; i += 16) { var g = Vector512.Load(pd + i); a += g; b += (Vector512.Load(px + i) - vc) * g; }
+                    s += Vector512.Sum(a); dot += Vector512.Sum(b);
+                }
+                else if (w == 8)
+                {
+                    var a = Vector256<float>.Zero; var b = Vector256<float>.Zero; var vc = Vector256.Create(c);
+                    for (; i <= end - 8; i += 8) { var g = Vector256.Load(pd + i); a += g; b += (Vector256.Load(px + i) - vc) * g; }
+                    s += Vector256.Sum(a); dot += Vector256.Sum(b);
+                }
+                for (; i < end; i++) { s += pd[i]; dot += (double)(px[i] - c) * pd[i]; }
+            }
+            return (s, dot);
+        }
+    }
+
+    /// <summary>dx = (dy − gradMean − (x − mean)·proj)·scale (BatchNorm's input gradient in training).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BatchNormInputGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float mean, float gradMean, float proj, float scale, Span<float> dx)
+    {
+        CheckSame(x.Length, dy.Length); CheckSame(x.Length, dx.Length);
+        fixed (float* px = x) fixed (float* pd = dy) fixed (float* po = dx)
+        {
+            int n = x.Length, i = 0, w = Width();
+            if (w == 16)
+            {
+                var m = Vector512.Create(mean); var gm = Vector512.Create(gradMean); var pr = Vector512.Create(proj); var sc = Vector512.Create(scale);
+                for (; i <= n - 16; i += 16) ((Vector512.Load(pd + i) - gm - (Vector512.Load(px + i) - m) * pr) * sc).Store(po + i);
+            }
+            else if (w == 8)
+            {
+                var m = Vector256.Create(mean); var gm = Vector256.Create(gradMean); var pr = Vector256.Create(proj); var sc = Vector256.Create(scale);
+                for (; i <= n - 8; i += 8) ((Vector256.Load(pd + i) - gm - (Vector256.Load(px + i) - m) * pr) * sc).Store(po + i);
+            }
+            for (; i < n; i++) po[i] = (pd[i] - gradMean - (px[i] - mean) * proj) * scale;
+        }
+    }
+
     // e^x for float vectors (Cephes expf): x = n·ln2 + r with n = round(x·log2 e), |r| ≤ ln2/2, a degree-7
     // polynomial for e^r, times 2^n built in the exponent bits. Inputs are clamped to [−87, 88] (results
     // stay normal floats); max relative error about 2 ulp. The library's Vector512.Exp is far slower.

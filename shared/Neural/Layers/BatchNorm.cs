@@ -92,11 +92,7 @@ public abstract class BatchNormBase : Module
                     for (int i = 0; i < n; i++) sum += Elementwise.Sum(x.AsSpan((i * c + ch) * len, len));
                     mu = sum / m;
                     double sq = 0;
-                    for (int i = 0; i < n; i++)
-                    {
-                        var row = x.AsSpan((i * c + ch) * len, len);
-                        for (int j = 0; j < row.Length; j++) { double d = row[j] - mu; sq += d * d; }
-                    }
+                    for (int i = 0; i < n; i++) sq += Elementwise.SumSquaredDeviations(x.AsSpan((i * c + ch) * len, len), (float)mu);
                     variance = sq / m;
                     rm[ch] = (float)((1 - Momentum) * rm[ch] + Momentum * mu);
                     rv[ch] = (float)((1 - Momentum) * rv[ch] + Momentum * (sq / (m - 1)));
@@ -111,11 +107,7 @@ public abstract class BatchNormBase : Module
                 invStd[ch] = inv;
                 float scale = w[ch] * inv, shift = b[ch] - (float)mu * scale;
                 for (int i = 0; i < n; i++)
-                {
-                    var src = x.AsSpan((i * c + ch) * len, len);
-                    var dst = y.AsSpan((i * c + ch) * len, len);
-                    for (int j = 0; j < src.Length; j++) dst[j] = src[j] * scale + shift;
-                }
+                    Elementwise.ScaleShift(x.AsSpan((i * c + ch) * len, len), scale, shift, y.AsSpan((i * c + ch) * len, len));
             }
         });
         if (batchStats) _numBatches.Data[0] += 1;
@@ -146,9 +138,9 @@ public abstract class BatchNormBase : Module
                 double sumDy = 0, dot = 0; // Σdy, Σ(x−mean)·dy
                 for (int i = 0; i < n; i++)
                 {
-                    var xs = x.AsSpan((i * c + ch) * len, len);
-                    var ds = dy.AsSpan((i * c + ch) * len, len);
-                    for (int j = 0; j < xs.Length; j++) { sumDy += ds[j]; dot += (double)(xs[j] - mu) * ds[j]; }
+                    var (sd, dt) = Elementwise.SumAndCenteredDot(x.AsSpan((i * c + ch) * len, len), mu, dy.AsSpan((i * c + ch) * len, len));
+                    sumDy += sd;
+                    dot += dt;
                 }
                 gw[ch] += (float)(dot * inv);
                 gb[ch] += (float)sumDy;
@@ -158,21 +150,13 @@ public abstract class BatchNormBase : Module
                     float gradMean = (float)(sumDy / m);
                     float proj = (float)(dot / m * inv * inv);
                     for (int i = 0; i < n; i++)
-                    {
-                        var xs = x.AsSpan((i * c + ch) * len, len);
-                        var ds = dy.AsSpan((i * c + ch) * len, len);
-                        var os = dx.AsSpan((i * c + ch) * len, len);
-                        for (int j = 0; j < xs.Length; j++) os[j] = (ds[j] - gradMean - (xs[j] - mu) * proj) * wi;
-                    }
+                        Elementwise.BatchNormInputGradient(x.AsSpan((i * c + ch) * len, len), dy.AsSpan((i * c + ch) * len, len),
+                                                           mu, gradMean, proj, wi, dx.AsSpan((i * c + ch) * len, len));
                 }
                 else
                 {
                     for (int i = 0; i < n; i++)
-                    {
-                        var ds = dy.AsSpan((i * c + ch) * len, len);
-                        var os = dx.AsSpan((i * c + ch) * len, len);
-                        for (int j = 0; j < ds.Length; j++) os[j] = ds[j] * wi;
-                    }
+                        Elementwise.ScaleShift(dy.AsSpan((i * c + ch) * len, len), wi, 0f, dx.AsSpan((i * c + ch) * len, len));
                 }
             }
         });
