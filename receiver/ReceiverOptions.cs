@@ -61,8 +61,12 @@ public sealed class ReceiverOptions
     /// </summary>
     public int MaxConnections { get; set; } = 256;
 
-    /// <summary>Concurrent calls (HTTP/2 streams) per connection. Default 8 (a sender uses one or two).</summary>
-    public int MaxStreamsPerConnection { get; set; } = 8;
+    /// <summary>
+    /// Concurrent calls (HTTP/2 streams) per connection. Default 32: a sender uses one or two, and Kestrel refuses a
+    /// client with ENHANCE_YOUR_CALM when more than twice this many streams are open or still draining, which a
+    /// client whose calls keep failing fast reaches sooner with a small value.
+    /// </summary>
+    public int MaxStreamsPerConnection { get; set; } = 32;
 
     /// <summary>Time given to images in flight on SIGTERM/Ctrl-C. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
