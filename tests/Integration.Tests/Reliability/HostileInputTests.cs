@@ -153,8 +153,10 @@ public sealed class HostileInputTests(ITestOutputHelper output)
 
         Expect("random_open_session", SlackS, "INTERNAL", "INVALID_ARGUMENT", "FAILED_PRECONDITION");
         Expect("random_health", SlackS, "OK", "INTERNAL");
-        Expect("random_upload", SlackS, "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED");
-        Expect("garbage_begin", SlackS, "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED");
+        // A client whose streams fail as fast as it opens them may also be cut off by Kestrel's HTTP/2 flood protection
+        // (GOAWAY ENHANCE_YOUR_CALM, which grpcio reports as RESOURCE_EXHAUSTED): a bounded answer as well.
+        Expect("random_upload", SlackS, "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED", "RESOURCE_EXHAUSTED");
+        Expect("garbage_begin", SlackS, "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED", "RESOURCE_EXHAUSTED");
         Expect("unknown_method", SlackS, "UNIMPLEMENTED");
         Expect("oversized_unary", SlackS, "RESOURCE_EXHAUSTED");
         Expect("oversized_stream", SlackS, "RESOURCE_EXHAUSTED");
@@ -163,7 +165,7 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         Expect("idle_stream", ImageTimeoutS + SlackS, "DEADLINE_EXCEEDED");
         Expect("honest_first", SlackS, "OK");
         Expect("replay", SlackS, "ALREADY_EXISTS");
-        Expect("concurrent", 60, "DEADLINE_EXCEEDED", "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED");
+        Expect("concurrent", 60, "DEADLINE_EXCEEDED", "INTERNAL", "INVALID_ARGUMENT", "UNAUTHENTICATED", "RESOURCE_EXHAUSTED");
         Assert.Equal(64, cases["concurrent"]!["calls"]!.GetValue<int>());
         Assert.Equal(100, cases["random_open_session"]!["calls"]!.GetValue<int>());
     }
