@@ -141,7 +141,9 @@ public sealed class DashboardBrowserTests
             // The hostile file name is shown as text, never parsed as markup.
             Assert.Contains(shown, c => c.GetProperty("name").GetString() == HostileName);
             Assert.Equal(JsonValueKind.True, (await page.EvaluateAsync(
-                "window.__pwned === undefined && document.querySelectorAll('#gallery img:not(.recon):not(.cipher)').length === 0", Step)).ValueKind);
+                "window.__pwned === undefined && document.querySelectorAll('#gallery img:not(.recon):not(.cipher):not(.original)').length === 0", Step)).ValueKind);
+            // --demo: each card also shows the sender's original, served by the receiver.
+            await page.WaitUntilAsync("Array.from(document.querySelectorAll('#gallery .pic-original:not([hidden]) img.original')).filter(i => i.complete && i.naturalWidth > 0).length === 3", Step, "demo originals shown");
 
             // Totals shown match the sidecars (stats follow the image events on the same stream).
             await page.WaitUntilAsync("document.querySelector('#stat-images').textContent === '3'", Step, "image total shown");
