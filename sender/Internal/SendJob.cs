@@ -74,6 +74,11 @@ public sealed class SendJob(SendOptions options, ImageCodec codec, byte[] modelI
     {
         using var client = CreateClient();
         var session = await OpenSession(client, ct);
+        // The receiver announced its limit in the handshake: say so here, before any byte of the batch is sent, rather
+        // than learn it from a rejected stream (whose status can be lost to the broken write that follows it).
+        if (pending.FirstOrDefault(i => (long)i.Image!.Width * i.Image.Height > session.MaxImagePixels) is { } tooLarge)
+            throw new SendException($"{tooLarge.Name} is {tooLarge.Image!.Width}×{tooLarge.Image.Height} ({(long)tooLarge.Image.Width * tooLarge.Image.Height:N0} pixels); " +
+                                    $"the receiver accepts at most {session.MaxImagePixels:N0} pixels per image", retryable: false);
         ulong sequence = 0;
         using var call = client.DuplexStreaming(TransmitMethods.Upload, new CallOptions(cancellationToken: ct));
         using var window = new SemaphoreSlim(options.InFlight);
