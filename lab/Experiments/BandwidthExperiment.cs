@@ -121,6 +121,9 @@ public static class BandwidthExperiment
                 }
             }
 
+            if (o.Cipher == "logistic" && notes.Count == 0)
+                notes.Add($"checked: for every model the sender's packet bytes = latent bytes + {EvalCommand.PacketOverhead} B (header with the 60-byte logistic key block, 16-byte tag) per image");
+
             // 3. JPEG and WebP at the quality whose size is closest to each image's packet.
             var caches = new Dictionary<string, EncodingCache[]>
             {

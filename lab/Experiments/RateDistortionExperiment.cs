@@ -19,7 +19,9 @@ public sealed record RdRow(string Dataset, string Method, string Setting, int Im
     public double Bpp => Bytes * 8.0 / Pixels;
 }
 
-public sealed record RdReport(IReadOnlyList<string> Datasets, IReadOnlyList<string> Models, IReadOnlyList<string> Codecs, IReadOnlyList<RdSample> Samples, IReadOnlyList<RdRow> Rows, IReadOnlyList<string> Notes);
+/// <param name="LosslessPng">Per data set: bytes and pixels of the images as lossless PNG (the source files when they are PNGs).</param>
+public sealed record RdReport(IReadOnlyList<string> Datasets, IReadOnlyList<string> Models, IReadOnlyList<string> Codecs, IReadOnlyList<RdSample> Samples, IReadOnlyList<RdRow> Rows,
+    IReadOnlyList<string> Notes, IReadOnlyDictionary<string, (long Bytes, long Pixels, bool SourcePng)>? LosslessPng = null);
 
 /// <summary>
 /// <c>lab rd</c>: PSNR (RGB) and SSIM against bits per pixel counted from the bytes actually sent — our sealed
@@ -45,6 +47,7 @@ public static class RateDistortionExperiment
         if (models.Count == 0) notes.Add($"no model weights found in {o.ModelsDir}: reference codecs only");
         var samples = new List<RdSample>();
         var datasets = new List<string>();
+        var png = new Dictionary<string, (long Bytes, long Pixels, bool SourcePng)>();
         var loaded = models.ToDictionary(m => m, m =>
         {
             var (spec, enc, dec, _) = ModelFiles.LoadPair(o.ModelsDir, m);
@@ -55,6 +58,7 @@ public static class RateDistortionExperiment
             string ds = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
             datasets.Add(ds);
             var images = ImageSet.Load(dir, o.Limit);
+            png[ds] = (images.Sum(i => (long)i.Png.Length), images.Sum(i => i.Pixels), images.All(i => i.Path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)));
             foreach (var m in models)
             {
                 progress.Stage($"{ds}: {m}", images.Count);
@@ -84,7 +88,7 @@ public static class RateDistortionExperiment
                 samples.AddRange(results);
             }
         }
-        return new RdReport(datasets, models, codecs.Select(c => c.Label).ToList(), samples, Aggregate(samples), notes);
+        return new RdReport(datasets, models, codecs.Select(c => c.Label).ToList(), samples, Aggregate(samples), notes, png);
     }
 
     public static string SettingName(ReferenceCodec c, int q) => c.Name == "avif" ? $"quantizer {63 - q}" : $"q {q}";

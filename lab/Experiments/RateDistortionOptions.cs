@@ -29,19 +29,19 @@ public sealed class RateDistortionOptions
     /// <summary>Parallel encoder processes. Default: the processor count.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>The coarse sweep: 6–8 settings per codec spread over 0.1–4 bpp on Kodak.</summary>
+    /// <summary>The coarse sweep: 7–9 settings per codec spread over about 0.1–7 bpp on Kodak (JPEG and WebP up to their top quality).</summary>
     public static IReadOnlyDictionary<string, int[]> CoarseSweep { get; } = new Dictionary<string, int[]>
     {
-        ["jpeg"] = [5, 10, 20, 30, 50, 70, 85, 95],
-        ["webp"] = [2, 10, 25, 45, 65, 80, 90, 97],
+        ["jpeg"] = [5, 10, 20, 30, 50, 70, 85, 95, 100],
+        ["webp"] = [2, 10, 25, 45, 65, 80, 90, 100],
         ["avif"] = [5, 13, 21, 29, 37, 45, 53],
     };
 
     /// <summary>The full sweep: every 5th JPEG/WebP quality, every 4th AVIF quantizer.</summary>
     public static IReadOnlyDictionary<string, int[]> FullSweepQualities { get; } = new Dictionary<string, int[]>
     {
-        ["jpeg"] = [.. Enumerable.Range(1, 19).Select(i => i * 5), 98],
-        ["webp"] = [0, .. Enumerable.Range(1, 19).Select(i => i * 5), 98],
+        ["jpeg"] = [.. Enumerable.Range(1, 19).Select(i => i * 5), 98, 100],
+        ["webp"] = [0, .. Enumerable.Range(1, 19).Select(i => i * 5), 98, 100],
         ["avif"] = [.. Enumerable.Range(0, 16).Select(i => 3 + i * 4)],
     };
 

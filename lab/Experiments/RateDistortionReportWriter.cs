@@ -71,6 +71,11 @@ public static class RateDistortionReportWriter
             int n = rows.Count == 0 ? 0 : rows.Max(x => x.Images);
             sb.AppendLine(Inv, $"## {ds} ({n} images)");
             sb.AppendLine();
+            if (r.LosslessPng is not null && r.LosslessPng.TryGetValue(ds, out var png))
+            {
+                sb.AppendLine(Inv, $"Lossless PNG of the same images: {png.Bytes * 8.0 / png.Pixels:0.000} bpp ({png.Bytes:N0} bytes; {(png.SourcePng ? "the source files" : "encoded by our PNG encoder from the sources")}).");
+                sb.AppendLine();
+            }
             var ours = rows.Where(x => r.Models.Contains(x.Method)).ToList();
             if (ours.Count > 0)
             {
@@ -155,6 +160,13 @@ public static class RateDistortionReportWriter
             ["models"] = new JsonArray(r.Models.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
             ["codecs"] = new JsonArray(r.Codecs.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
             ["packet_overhead_bytes"] = Commands.EvalCommand.PacketOverhead,
+            ["lossless_png"] = r.LosslessPng is null ? null : new JsonObject(r.LosslessPng.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject
+            {
+                ["bytes"] = kv.Value.Bytes,
+                ["pixels"] = kv.Value.Pixels,
+                ["bpp"] = Math.Round(kv.Value.Bytes * 8.0 / kv.Value.Pixels, 5),
+                ["source_png"] = kv.Value.SourcePng,
+            }))),
             ["rows"] = rows,
             ["sample_columns"] = new JsonArray("dataset", "image", "method", "setting", "bytes", "pixels", "psnr", "ssim"),
             ["samples"] = samples,

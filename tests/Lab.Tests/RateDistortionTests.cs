@@ -50,6 +50,9 @@ public class RateDistortionTests
             Assert.Equal(2, row.Images);
         }
 
+        // Lossless reference: the source PNG files themselves.
+        Assert.Equal(new FileInfo(Path.Combine(images, "a.png")).Length + new FileInfo(Path.Combine(images, "b.png")).Length, report.LosslessPng!["tiny"].Bytes);
+
         // The markdown table and the JSON carry the same bpp.
         var md = RateDistortionReportWriter.Markdown(report);
         var json = RateDistortionReportWriter.ToJson(report);
