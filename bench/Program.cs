@@ -184,13 +184,23 @@ foreach (var (name, inC, outC, size) in new[]
 }
 report["cae_gemm_shapes"] = shapes;
 
-// Throughput, ours and PyTorch's, interleaved so both see the same machine load.
-double oursInf = CaeBench.Inference(b, t);
-var torchInf = new[] { "nchw", "channels_last" }.Select(f => TorchPeer.Run(peer, "inference", f, b, t)).ToList();
-double oursTrain = CaeBench.Training(b, t);
-var torchTrain = new[] { "nchw", "channels_last" }.Select(f => TorchPeer.Run(peer, "training", f, b, t)).ToList();
+// Throughput, ours and PyTorch's, interleaved in rounds so both see the same machine load; each side keeps
+// its best round (the machine is shared, so a round can be slowed by other tenants).
+int rounds = quick ? 1 : 2;
+double oursInf = 0, oursTrain = 0;
+var torchInf = new List<TorchPeer.Result>();
+var torchTrain = new List<TorchPeer.Result>();
+for (int round = 0; round < rounds; round++)
+{
+    oursInf = Math.Max(oursInf, CaeBench.Inference(b, t));
+    torchInf.AddRange(new[] { "nchw", "channels_last" }.Select(f => TorchPeer.Run(peer, "inference", f, b, t)));
+    oursTrain = Math.Max(oursTrain, CaeBench.Training(b, t));
+    torchTrain.AddRange(new[] { "nchw", "channels_last" }.Select(f => TorchPeer.Run(peer, "training", f, b, t)));
+}
 var bestInf = torchInf.MaxBy(r => r.ImagesPerSecond)!;
 var bestTrain = torchTrain.MaxBy(r => r.ImagesPerSecond)!;
+torchInf = torchInf.GroupBy(r => r.Format).Select(g => g.MaxBy(r => r.ImagesPerSecond)!).ToList();
+torchTrain = torchTrain.GroupBy(r => r.Format).Select(g => g.MaxBy(r => r.ImagesPerSecond)!).ToList();
 Say($"cae-compact inference, batch {b}: ours {oursInf:F0} img/s, PyTorch {bestInf.TorchVersion} {bestInf.ImagesPerSecond:F0} img/s ({bestInf.Format}; " +
     string.Join(", ", torchInf.Select(r => $"{r.Format} {r.ImagesPerSecond:F0}")) + $") -> {oursInf / bestInf.ImagesPerSecond:F1}x");
 Say($"cae-compact training (Adam + MSE), batch {b}: ours {oursTrain:F0} img/s, PyTorch {bestTrain.ImagesPerSecond:F0} img/s ({bestTrain.Format}; " +
@@ -221,6 +231,7 @@ Say($"training peak RSS (VmHWM, own process): ours {oursRss:F0} MiB, PyTorch {to
 report["cae_training_peak_rss_mb"] = oursRss;
 report["torch_training_peak_rss_mb"] = torchRss;
 report["goals"] = new JsonObject { ["inference_ratio"] = 10, ["training_ratio"] = 5 };
+report["rounds"] = rounds;
 ((JsonObject)report["machine"]!)["load_average_end"] = Machine.LoadAverage();
 Say($"load average at the end: {Machine.LoadAverage():F1} (the machine is shared; absolute numbers move with it, ratios less)");
 

@@ -124,6 +124,36 @@ public class KernelTests
     }
 
     [Fact]
+    public void Sequential_relu_fusion_gives_exactly_the_unfused_results()
+    {
+        Module[] Make() => [new Conv2d(3, 4, 3, init: new Init(1)), new ReLU(), new BatchNorm2d(4), new ReLU(),
+                            new PointwiseLinear(4, 5, init: new Init(2)), new ReLU(), new Flatten(), new Linear(5 * 36, 7, init: new Init(3)), new ReLU()];
+        var x = new Tensor(2, 3, 6, 6);
+        var rng = new Random(4);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = (float)rng.NextDouble() - 0.5f;
+        var g = new Tensor(2, 7);
+        for (int i = 0; i < g.Length; i++) g.Span[i] = (float)rng.NextDouble() - 0.5f;
+
+        var fusedLayers = Make();
+        var fused = new Sequential(fusedLayers);
+        var y1 = fused.Forward(x).Span.ToArray();
+        var dx1 = fused.Backward(g).Span.ToArray();
+
+        var plain = Make();
+        Tensor h = x;
+        foreach (var m in plain) h = m.Forward(h);
+        Tensor d = g;
+        for (int i = plain.Length - 1; i >= 0; i--) d = plain[i].Backward(d);
+
+        Assert.Equal(h.Span.ToArray(), y1);
+        Assert.Equal(d.Span.ToArray(), dx1);
+        Assert.Equal(plain.SelectMany(m => m.Parameters()).SelectMany(p => p.Grad.Span.ToArray()),
+                     fusedLayers.SelectMany(m => m.Parameters()).SelectMany(p => p.Grad.Span.ToArray()));
+        Assert.Equal(plain.SelectMany(m => m.NamedBuffers()).SelectMany(b => b.Buffer.Span.ToArray()),
+                     fusedLayers.SelectMany(m => m.NamedBuffers()).SelectMany(b => b.Buffer.Span.ToArray()));
+    }
+
+    [Fact]
     public void Skipping_the_input_gradient_keeps_parameter_gradients()
     {
         Sequential Make() => new(new Conv2d(3, 4, 3, init: new Init(3)), new ReLU(), new Flatten(), new Linear(4 * 36, 5, init: new Init(4)));

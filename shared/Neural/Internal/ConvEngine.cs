@@ -243,7 +243,7 @@ internal static unsafe class ConvEngine
     /// y = conv(x) for a batch. With <paramref name="transposeFlip"/> the kernel used is
     /// W'[c_in_of_w, c_out_of_w] flipped, i.e. it maps <paramref name="outC"/> = C_in of the layer.
     /// </summary>
-    public static void ForwardBatch(float* x, int n, int inC, int h, int w, int k, float* weights, int outC, float* bias, int pad, float* y, bool transposeFlip)
+    public static void ForwardBatch(float* x, int n, int inC, int h, int w, int k, float* weights, int outC, float* bias, int pad, float* y, bool transposeFlip, bool relu = false)
     {
         var path = Simd.Active;
         int kTotal = inC * k * k;
@@ -284,8 +284,10 @@ internal static unsafe class ConvEngine
                         {
                             float* xi = (float*)xAddr + (long)i * inC * h * w;
                             if (k > 1) Pad(xi, inC, h, w, k, pad, padded);
-                            Forward(path, k > 1 ? padded : xi, off, kTotal, h, w, wpad, (float*)pkAddr, outC, (float*)bAddr,
-                                               (float*)yAddr + (long)i * outC * h * w, panel, tile);
+                            float* yi = (float*)yAddr + (long)i * outC * h * w;
+                            Forward(path, k > 1 ? padded : xi, off, kTotal, h, w, wpad, (float*)pkAddr, outC, (float*)bAddr, yi, panel, tile);
+                            // A following ReLU, fused: applied while the image's output is still in L2.
+                            if (relu) Elementwise.Relu(new ReadOnlySpan<float>(yi, outC * h * w), new Span<float>(yi, outC * h * w));
                         }
                 });
             }

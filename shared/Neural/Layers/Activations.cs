@@ -28,6 +28,16 @@ public abstract class Activation : Module
         return gradInput;
     }
 
+    /// <summary>
+    /// Takes <paramref name="output"/> (already this activation of the previous layer's result, computed by a
+    /// fused layer) as this module's output, exactly as if Forward had produced it.
+    /// </summary>
+    internal Tensor AdoptOutput(Tensor output)
+    {
+        _output = Training ? output : null;
+        return output;
+    }
+
     private protected abstract void Apply(Tensor x, Tensor y);
 
     private protected abstract void Derivative(Tensor y, Tensor dy, Tensor dx);

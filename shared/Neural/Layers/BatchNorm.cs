@@ -16,7 +16,7 @@ namespace SecureTransmit.Neural.Layers;
 /// (zeros), <c>running_var</c> [C] (ones), <c>num_batches_tracked</c> (a scalar, kept as float here and
 /// written as int64 to weight files, as PyTorch stores it).
 /// </summary>
-public abstract class BatchNormBase : Module
+public abstract class BatchNormBase : Module, IReluFusable
 {
     private readonly Parameter _weight, _bias;
     private readonly Tensor _runningMean, _runningVar, _numBatches;
@@ -66,7 +66,11 @@ public abstract class BatchNormBase : Module
 
     private protected abstract void CheckInput(Tensor input);
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
+
+    Tensor IReluFusable.ForwardRelu(Tensor input) => Forward(input, relu: true);
+
+    private Tensor Forward(Tensor input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input);
@@ -107,7 +111,11 @@ public abstract class BatchNormBase : Module
                 invStd[ch] = inv;
                 float scale = w[ch] * inv, shift = b[ch] - (float)mu * scale;
                 for (int i = 0; i < n; i++)
-                    Elementwise.ScaleShift(x.AsSpan((i * c + ch) * len, len), scale, shift, y.AsSpan((i * c + ch) * len, len));
+                {
+                    var dst = y.AsSpan((i * c + ch) * len, len);
+                    Elementwise.ScaleShift(x.AsSpan((i * c + ch) * len, len), scale, shift, dst);
+                    if (relu) Elementwise.Relu(dst, dst);
+                }
             }
         });
         if (batchStats) _numBatches.Data[0] += 1;

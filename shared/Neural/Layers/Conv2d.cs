@@ -16,7 +16,7 @@ namespace SecureTransmit.Neural.Layers;
 /// kernel flipped in space and transposed in channels (padding k−1−pad), so it reuses the forward engine.
 /// </para>
 /// </summary>
-public sealed unsafe class Conv2d : Module
+public sealed unsafe class Conv2d : Module, IReluFusable
 {
     private readonly Parameter _weight;
     private readonly Parameter? _bias;
@@ -59,7 +59,11 @@ public sealed unsafe class Conv2d : Module
         if (_bias != null) yield return ("bias", _bias);
     }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
+
+    Tensor IReluFusable.ForwardRelu(Tensor input) => Forward(input, relu: true);
+
+    private Tensor Forward(Tensor input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4 || input[1] != InChannels)
@@ -67,7 +71,7 @@ public sealed unsafe class Conv2d : Module
         int n = input[0], h = input[2], w = input[3];
         var output = Buffers.Uninitialized(BufferReuse, ref _outCache, n, OutChannels, h, w);
         fixed (float* wp = _weight.Value.Data) fixed (float* bp = _bias?.Value.Data) fixed (float* xp = input.Data) fixed (float* yp = output.Data)
-            ConvEngine.ForwardBatch(xp, n, InChannels, h, w, KernelSize, wp, OutChannels, bp, Padding, yp, transposeFlip: false);
+            ConvEngine.ForwardBatch(xp, n, InChannels, h, w, KernelSize, wp, OutChannels, bp, Padding, yp, transposeFlip: false, relu);
         _input = Training ? input : null;
         return output;
     }

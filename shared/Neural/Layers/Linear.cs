@@ -10,7 +10,7 @@ namespace SecureTransmit.Neural.Layers;
 /// transpose of <c>weight</c>. Initialization: PyTorch's default, U(−1/√in, 1/√in) for both.
 /// </para>
 /// </summary>
-public sealed unsafe class Linear : Module
+public sealed unsafe class Linear : Module, IReluFusable
 {
     private readonly Parameter _weight;
     private readonly Parameter? _bias;
@@ -44,7 +44,11 @@ public sealed unsafe class Linear : Module
         if (_bias != null) yield return ("bias", _bias);
     }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
+
+    Tensor IReluFusable.ForwardRelu(Tensor input) => Forward(input, relu: true);
+
+    private Tensor Forward(Tensor input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 1 || input[-1] != InFeatures)
@@ -62,6 +66,7 @@ public sealed unsafe class Linear : Module
                 var b = _bias.Value.Span;
                 for (int r = 0; r < rows; r++) Elementwise.Add(b, output.Data.AsSpan(r * OutFeatures, OutFeatures));
             }
+            if (relu) Elementwise.Relu(output.Span, output.Span);
         }
         _input = Training ? input : null;
         return output;

@@ -13,7 +13,7 @@ namespace SecureTransmit.Neural.Layers;
 /// <see cref="Linear"/>: U(−1/√in, 1/√in).
 /// </para>
 /// </summary>
-public sealed unsafe class PointwiseLinear : Module
+public sealed unsafe class PointwiseLinear : Module, IReluFusable
 {
     private readonly Parameter _weight;
     private readonly Parameter? _bias;
@@ -47,7 +47,11 @@ public sealed unsafe class PointwiseLinear : Module
         if (_bias != null) yield return ("bias", _bias);
     }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
+
+    Tensor IReluFusable.ForwardRelu(Tensor input) => Forward(input, relu: true);
+
+    private Tensor Forward(Tensor input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4 || input[1] != InFeatures)
@@ -55,7 +59,7 @@ public sealed unsafe class PointwiseLinear : Module
         int n = input[0], h = input[2], w = input[3];
         var output = Buffers.Uninitialized(BufferReuse, ref _outCache, n, OutFeatures, h, w);
         fixed (float* wp = _weight.Value.Data) fixed (float* bp = _bias?.Value.Data) fixed (float* xp = input.Data) fixed (float* yp = output.Data)
-            ConvEngine.ForwardBatch(xp, n, InFeatures, h, w, 1, wp, OutFeatures, bp, 0, yp, transposeFlip: false);
+            ConvEngine.ForwardBatch(xp, n, InFeatures, h, w, 1, wp, OutFeatures, bp, 0, yp, transposeFlip: false, relu);
         _input = Training ? input : null;
         return output;
     }

@@ -60,7 +60,17 @@ public sealed class Sequential : Module
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var (_, m) in _children) x = m.Forward(x);
+        for (int i = 0; i < _children.Count; i++)
+        {
+            var m = _children[i].Module;
+            if (m is IReluFusable f && i + 1 < _children.Count && _children[i + 1].Module is ReLU relu && relu.Training == m.Training)
+            {
+                x = relu.AdoptOutput(f.ForwardRelu(x));
+                i++;
+                continue;
+            }
+            x = m.Forward(x);
+        }
         return x;
     }
 
