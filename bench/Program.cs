@@ -5,9 +5,13 @@ using SecureTransmit.Bench.Internal;
 using SecureTransmit.Neural.Internal;
 
 // bench [--json FILE] [--quick] [--simd Avx2|Scalar] [--torch-peer PATH]   the full benchmark (bench/run.sh calls this)
-// bench profile [BATCH] [MODEL]                         per-layer milliseconds of one training step
-// bench tune [SIZE] [ROUNDS]                           GEMM blocking experiments (ratios to the FMA loop)
-// bench train-rss SECONDS                               (internal) trains cae-compact, prints peak RSS MiB
+// Developer modes (timings of parts; CPU-time figures stay meaningful on a busy shared machine):
+// bench profile [BATCH] [MODEL] [--inference] [--simd P]  per-layer milliseconds of one training step (or forward)
+// bench convprof                                         Conv2d forward/backward, wall ms and GFLOP per CPU-second
+// bench bwdprof                                          conv backward split into dX and dW
+// bench gemm                                             SGEMM 1024^3 and 512^3, wall and per CPU-second
+// bench tune [SIZE] [ROUNDS] | tune-kernel               GEMM blocking / microkernel experiments in thread CPU time
+// bench train-rss SECONDS                                (internal) trains cae-compact, prints peak RSS MiB
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
