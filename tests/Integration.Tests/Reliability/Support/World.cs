@@ -82,14 +82,31 @@ public sealed class World : IDisposable
         return img;
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _dir.Dispose();
+        // A child process that was just killed may still have had a file open or half-written: try again briefly.
+        for (int i = 0; i < 10 && Directory.Exists(Root); i++)
+        {
+            Thread.Sleep(200);
+            try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
 
     private static (string, string) CreateModels()
     {
+        // The test host may be ended without running exit handlers: remove folders of runs whose process is gone.
+        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), "st-rel-models-*"))
+        {
+            if (int.TryParse(Path.GetFileName(stale)["st-rel-models-".Length..], out int pid) && pid != Environment.ProcessId && !IsAlive(pid))
+                try { Directory.Delete(stale, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
         var dir = Path.Combine(Path.GetTempPath(), $"st-rel-models-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
         var id = TestModels.CreateRandom(dir, Model, seed: 11);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, recursive: true); } catch (IOException) { } };
         return (dir, id);
     }
+
+    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
 }
