@@ -10,6 +10,8 @@ set +e
 dotnet test SecureTransmit.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
+# Failed tests again at the very end (the name and the first lines of the message), so a log's tail names them.
+awk '/^  Failed [A-Za-z_]/ { print; n = 8; next } n > 0 && !/^ *(Stack Trace|Standard Output)/ { print; n--; next } { n = 0 }' "$log" | cut -c1-400
 # One closing line over all test projects: "tests: N passed, N failed, N skipped".
 awk '/(Passed|Failed)!  *- *Failed:/ {
        for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i=="Failed:") f+=$(i+1); if ($i=="Passed:") p+=$(i+1); if ($i=="Skipped:") s+=$(i+1) }

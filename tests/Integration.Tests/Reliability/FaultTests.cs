@@ -15,6 +15,8 @@ namespace SecureTransmit.Integration.Tests.Reliability;
 public sealed class FaultTests(ITestOutputHelper output)
 {
     private const int Images = 100;
+    private const int StartedAt = 10; // stored images before the interruption
+    private const int Sigstop = 19, Sigcont = 18; // Linux x86-64/arm64 numbering
 
     [Fact]
     public async Task Sigkill_mid_batch_then_restart_every_image_stored_exactly_once()
@@ -47,7 +49,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     private sealed record SenderItem(string StoredName, int Attempts);
     private sealed record StoredImage(string File, string ImageId, string Session);
 
-    /// <summary>Sends the batch, interrupts the receiver after ~30 stored images, restarts it, waits for the sender.</summary>
+    /// <summary>Sends the batch, interrupts the receiver after ~10 stored images, restarts it, waits for the sender.</summary>
     private async Task<(int StoredAtSignal, List<SenderItem> Sender, int Leftovers)> RunWithInterruption(World world, int signal)
     {
         var images = world.MakeImages("batch", Images, seed: signal);
@@ -62,14 +64,20 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using (first)
         {
             var deadline = DateTime.UtcNow.AddSeconds(180);
-            while (Directory.GetFiles(world.Out, "*.json").Length < 30)
+            while (Directory.GetFiles(world.Out, "*.json").Length < StartedAt)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"the batch did not get going\n{sender.StdErr}\n{first.Child.StdOut}");
                 Assert.False(sender.HasExited, $"sender finished before the interruption: {sender.StdOut}\n{sender.StdErr}");
-                await Task.Delay(20);
+                await Task.Delay(5);
             }
+            // A fast machine stores a 64×64 image every few milliseconds, so the whole batch could finish between two
+            // polls. Freezing the sender (SIGSTOP) pins the moment: at most --in-flight images are on their way, the
+            // receiver is signalled while the batch is certainly unfinished, and the sender resumes at once, so that it
+            // is alive to read the receipts of a graceful stop (a frozen peer cannot, and would resend those images).
+            sender.Signal(Sigstop);
             var signalled = System.Diagnostics.Stopwatch.StartNew();
             first.Child.Signal(signal);
+            sender.Signal(Sigcont);
             var exit = await first.Child.WaitAsync(TimeSpan.FromSeconds(60));
             output.WriteLine($"receiver exited {signalled.Elapsed.TotalSeconds:0.00} s after signal {signal}");
             storedAtSignal = Directory.GetFiles(world.Out, "*.json").Length;
