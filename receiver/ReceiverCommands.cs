@@ -92,8 +92,9 @@ public static class ReceiverCommands
         var portFile = new Option<string?>("--port-file") { Description = "write the bound gRPC port to this file once listening (useful with port 0)" };
         var imageTimeout = new Option<double>("--image-timeout") { Description = "seconds an upload stream may wait for an image to begin, and for a begun image to arrive (default 300)", DefaultValueFactory = _ => 300 };
         var unaryTimeout = new Option<double>("--unary-timeout") { Description = "seconds an OpenSession or Health call may take, request included (default 30)", DefaultValueFactory = _ => 30 };
+        var pngLevel = new Option<int>("--png-level") { Description = "zlib level 0-9 for the stored PNGs (default 3: within a few percent of level 6's size at a fraction of its time)", DefaultValueFactory = _ => ReceiverOptions.DefaultPngCompressionLevel };
         var dashboardPortFile = new Option<string?>("--dashboard-port-file") { Description = "write the bound dashboard port to this file once listening (with --dashboard ...:0)" };
-        var cmd = new Command("serve", "Serve the Transmit gRPC service") { listen, key, allow, models, output, h2c, maxPixels, dashboard, jsonLogs, portFile, imageTimeout, unaryTimeout, dashboardPortFile };
+        var cmd = new Command("serve", "Serve the Transmit gRPC service") { listen, key, allow, models, output, h2c, maxPixels, dashboard, jsonLogs, portFile, imageTimeout, unaryTimeout, pngLevel, dashboardPortFile };
         cmd.SetAction(async (pr, ct) =>
         {
             var o = new ReceiverOptions
@@ -109,6 +110,7 @@ public static class ReceiverCommands
                 JsonLogs = pr.GetValue(jsonLogs),
                 ImageReceiveTimeout = Seconds(pr.GetValue(imageTimeout), "--image-timeout"),
                 UnaryTimeout = Seconds(pr.GetValue(unaryTimeout), "--unary-timeout"),
+                PngCompressionLevel = pr.GetValue(pngLevel),
             };
             o.Validate();
             await using var host = ReceiverHost.Build(o);

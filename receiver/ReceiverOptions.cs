@@ -71,6 +71,15 @@ public sealed class ReceiverOptions
     /// <summary>Time given to images in flight on SIGTERM/Ctrl-C. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default of <see cref="PngCompressionLevel"/>.</summary>
+    public const int DefaultPngCompressionLevel = 3;
+
+    /// <summary>
+    /// zlib level (0–9) of the PNGs the receiver stores. Default 3: on 512×512 reconstructions it writes files a few
+    /// percent larger than level 6 in about a third of the time, and storing is on every image's receipt path.
+    /// </summary>
+    public int PngCompressionLevel { get; set; } = DefaultPngCompressionLevel;
+
     /// <summary>Dashboard address (HTTP/1.1, read-only), or null for none. Default null (off).</summary>
     public IPEndPoint? Dashboard { get; set; }
 
@@ -89,6 +98,7 @@ public sealed class ReceiverOptions
         if (SessionLifetime <= TimeSpan.Zero) throw new ArgumentException("session lifetime must be positive");
         if (ImageReceiveTimeout <= TimeSpan.Zero || ImageReceiveTimeout > TimeSpan.FromDays(1)) throw new ArgumentException("--image-timeout must be positive and at most one day");
         if (UnaryTimeout < TimeSpan.FromSeconds(1) || UnaryTimeout > TimeSpan.FromHours(1)) throw new ArgumentException("--unary-timeout must be between 1 s and 1 hour");
+        if (PngCompressionLevel is < 0 or > 9) throw new ArgumentException($"--png-level must be 0 to 9, not {PngCompressionLevel}");
         if (MaxConnections < 1) throw new ArgumentException("max connections must be at least 1");
         if (IdleConnectionTimeout < TimeSpan.FromSeconds(1) || IdleConnectionTimeout > TimeSpan.FromHours(1)) throw new ArgumentException("idle connection timeout must be between 1 s and 1 hour");
         if (MaxStreamsPerConnection < 1) throw new ArgumentException("max streams per connection must be at least 1");

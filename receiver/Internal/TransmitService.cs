@@ -38,6 +38,7 @@ public sealed class TransmitService(
     private readonly CancellationToken _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
     private readonly SemaphoreSlim _uploads = new(options.MaxConcurrentUploads);
     private readonly SemaphoreSlim _decodes = new(options.MaxConcurrentDecodes);
+    private readonly PngEncoderOptions _png = new() { CompressionLevel = options.PngCompressionLevel };
 
     public ServerServiceDefinition Definition() => ServerServiceDefinition.CreateBuilder()
         .AddUnary(TransmitMethods.OpenSession, OpenSession)
@@ -219,13 +220,15 @@ public sealed class TransmitService(
             await _decodes.WaitAsync(context.CancellationToken);
             Image image;
             byte[] png;
-            double decodeMs;
+            double decodeMs, pngMs;
             try
             {
                 sw.Restart();
                 image = await Task.Run(() => decoder.Codec.Decode(latent), CancellationToken.None);
                 decodeMs = sw.Elapsed.TotalMilliseconds;
-                png = ImageIO.Encode(image, ImageFormat.Png);
+                sw.Restart();
+                png = PngEncoder.Encode(image, _png);
+                pngMs = sw.Elapsed.TotalMilliseconds;
             }
             catch (CodecException e)
             {
@@ -278,6 +281,7 @@ public sealed class TransmitService(
                 ["receive_ms"] = Math.Round(receiveMs, 2),
                 ["decrypt_ms"] = Math.Round(decryptMs, 3),
                 ["decode_ms"] = Math.Round(decodeMs, 2),
+                ["png_ms"] = Math.Round(pngMs, 2),
                 ["received_at"] = DateTimeOffset.UtcNow.ToString("O"),
                 ["psnr"] = psnr is { } p && double.IsFinite(p) ? Math.Round(p, 3) : null,
                 ["ssim"] = ssim is { } s ? Math.Round(s, 5) : null,

@@ -20,20 +20,50 @@ public sealed record EncodedImage(int Width, int Height, int Tile, int LatentPer
 /// decoding. Tiles run through the network in batches of <see cref="BatchSize"/>.
 /// A model whose samples have one channel (paper B's SAE on 8×8 patches) sees each colour plane of a tile
 /// as its own sample.
+/// The codec takes over the modules it is given: it switches them to eval mode and, unless told not to, makes them
+/// reuse their activation buffers, and it keeps its own planar and batch scratch arrays. Calls on one codec are
+/// serialized per half (encoder, decoder), and every result is copied out before the lock is released, so reuse is
+/// invisible to callers; what it saves is the fresh large-object memory (and the page faults of touching it) that
+/// each image would otherwise cost. Kept memory grows with <see cref="BatchSize"/> and the largest image seen.
 /// </summary>
 public sealed class ImageCodec
 {
+    /// <summary>Tiles per network call unless the constructor is told otherwise.</summary>
+    public const int DefaultBatchSize = 64;
+
     private readonly Module? _encoder;
     private readonly Module? _decoder;
+    private readonly bool _reuse;
+    private float[]? _encodePlanar, _encodeBatch, _decodePlanar, _decodeBatch;
 
-    public ImageCodec(ModelSpec spec, Module? encoder, Module? decoder, int batchSize = 256)
+    /// <param name="spec">The architecture both halves belong to.</param>
+    /// <param name="encoder">The sender's half, or null for a decode-only codec.</param>
+    /// <param name="decoder">The receiver's half, or null for an encode-only codec.</param>
+    /// <param name="batchSize">Tiles per network call (default <see cref="DefaultBatchSize"/>): larger batches keep more memory for little speed.</param>
+    /// <param name="reuseBuffers">Keep activation and scratch buffers between images (default true).</param>
+    public ImageCodec(ModelSpec spec, Module? encoder, Module? decoder, int batchSize = DefaultBatchSize, bool reuseBuffers = true)
     {
         Spec = spec ?? throw new ArgumentNullException(nameof(spec));
         if (spec.InputChannels is not (1 or 3)) throw new ArgumentException($"model {spec.Name}: {spec.InputChannels} input channels unsupported");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         _encoder = encoder?.Eval();
         _decoder = decoder?.Eval();
+        _reuse = reuseBuffers;
+        if (reuseBuffers)
+        {
+            _encoder?.ReuseBuffers();
+            _decoder?.ReuseBuffers();
+        }
         BatchSize = batchSize;
+    }
+
+    /// <summary>A scratch array of at least <paramref name="length"/> values: the kept one when reusing, else a fresh one.</summary>
+    private float[] Scratch(ref float[]? kept, long length)
+    {
+        if (length > Array.MaxLength) throw new CodecException("image too large");
+        if (!_reuse) return GC.AllocateUninitializedArray<float>((int)length);
+        if (kept is null || kept.Length < length) kept = GC.AllocateUninitializedArray<float>((int)length);
+        return kept;
     }
 
     public ModelSpec Spec { get; }
@@ -51,15 +81,18 @@ public sealed class ImageCodec
         if (_encoder is null) throw new InvalidOperationException($"model {Spec.Name}: this codec has no encoder");
         var rgb = image.Channels == 3 ? image : image.ToRgb();
         var grid = TileGrid.For(rgb.Width, rgb.Height, Spec.TileSize);
-        var chw = rgb.ToPlanarFloats();
         var latent = new float[(long)grid.Count * LatentPerTile > int.MaxValue ? throw new CodecException("image too large") : grid.Count * LatentPerTile];
         int T = Spec.TileSize, spt = SamplesPerTile;
         lock (_encoder)
         {
+            long pixels = 3L * rgb.Width * rgb.Height;
+            var chw = Scratch(ref _encodePlanar, pixels).AsSpan(0, (int)pixels);
+            rgb.ToPlanarFloats(chw);
+            var batch = Scratch(ref _encodeBatch, (long)Math.Min(BatchSize, grid.Count) * 3 * T * T);
             for (int first = 0; first < grid.Count; first += BatchSize)
             {
                 int n = Math.Min(BatchSize, grid.Count - first);
-                var x = new Tensor(n * spt, Spec.InputChannels, T, T);
+                var x = new Tensor(batch, n * spt, Spec.InputChannels, T, T);
                 grid.Extract(chw, 3, first, n, x.Span);
                 var z = _encoder.Forward(x);
                 if (z.Length != n * LatentPerTile)
@@ -82,23 +115,25 @@ public sealed class ImageCodec
         var grid = encoded.Grid;
         if (encoded.Latent.Length != (long)grid.Count * LatentPerTile)
             throw new CodecException($"latent holds {encoded.Latent.Length} values, the tile grid needs {(long)grid.Count * LatentPerTile}");
-        var chw = new float[3L * encoded.Width * encoded.Height];
         int T = Spec.TileSize, spt = SamplesPerTile;
         var latentShape = Spec.LatentShape.ToArray();
         lock (_decoder)
         {
+            long pixels = 3L * encoded.Width * encoded.Height;
+            var chw = Scratch(ref _decodePlanar, pixels).AsSpan(0, (int)pixels);
+            var batch = Scratch(ref _decodeBatch, (long)Math.Min(BatchSize, grid.Count) * LatentPerTile);
             for (int first = 0; first < grid.Count; first += BatchSize)
             {
                 int n = Math.Min(BatchSize, grid.Count - first);
-                var z = new Tensor([n * spt, .. latentShape]);
+                var z = new Tensor(batch, [n * spt, .. latentShape]);
                 Quantizer.Dequantize(encoded.Latent.AsSpan(first * LatentPerTile, n * LatentPerTile), encoded.Range, z.Span);
                 var y = _decoder.Forward(z);
                 if (y.Length != n * 3 * T * T)
                     throw new CodecException($"model {Spec.Name}: decoder produced {y.ShapeString}, expected {n * spt}×{Spec.InputChannels}×{T}×{T}");
                 grid.Place(y.Span, 3, first, n, chw);
             }
+            return Image.FromPlanarFloats(chw, 3, encoded.Width, encoded.Height);
         }
-        return Image.FromPlanarFloats(chw, 3, encoded.Width, encoded.Height);
     }
 
     /// <summary>Encodes then decodes locally: what the receiver will reconstruct, without the wire.</summary>

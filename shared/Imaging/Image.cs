@@ -210,23 +210,33 @@ public sealed class Image
     /// </summary>
     public float[] ToPlanarFloats()
     {
+        var result = new float[(long)Width * Height * Channels];
+        ToPlanarFloats(result.AsSpan());
+        return result;
+    }
+
+    /// <summary>As <see cref="ToPlanarFloats()"/>, into the first Width×Height×Channels values of <paramref name="result"/>.</summary>
+    public void ToPlanarFloats(Span<float> result)
+    {
         int plane = Width * Height;
-        var result = new float[(long)plane * Channels];
+        if (result.Length < (long)plane * Channels)
+        {
+            throw new ArgumentException($"{result.Length} values cannot hold {Channels}x{Height}x{Width}.", nameof(result));
+        }
+
         int c = Channels;
         for (int ch = 0; ch < c; ch++)
         {
-            Span<float> dst = result.AsSpan(ch * plane, plane);
+            Span<float> dst = result.Slice(ch * plane, plane);
             for (int i = 0, s = ch; i < plane; i++, s += c)
             {
                 dst[i] = Pixels[s] / 255f;
             }
         }
-
-        return result;
     }
 
     /// <summary>
-    /// Inverse of <see cref="ToPlanarFloats"/>. Each value v is clamped to [0, 1] (NaN counts as 0) and
+    /// Inverse of <see cref="ToPlanarFloats()"/>. Each value v is clamped to [0, 1] (NaN counts as 0) and
     /// stored as round(v * 255) with halves rounded away from zero, i.e. floor(v*255 + 0.5).
     /// ToPlanarFloats followed by FromPlanarFloats reproduces the image exactly.
     /// </summary>

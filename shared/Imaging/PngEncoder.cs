@@ -100,11 +100,13 @@ public static class PngEncoder
         return pos + PngConstants.ChunkOverhead + data.Length;
     }
 
+    /// <summary>Pixel bytes from which rows are filtered in parallel bands (filtering reads raw rows only).</summary>
+    private const int ParallelFilterThreshold = 256 * 1024;
+
     /// <summary>Every row as filter byte + filtered bytes, concatenated.</summary>
     private static byte[] FilterRows(Image image, PngFilter? forced)
     {
         int stride = image.Stride;
-        int bpp = image.Channels;
         long size = (long)image.Height * (stride + 1);
         if (size > Array.MaxLength)
         {
@@ -112,9 +114,27 @@ public static class PngEncoder
         }
 
         var output = new byte[size];
+        int bands = image.Pixels.Length < ParallelFilterThreshold ? 1 : Math.Min(Environment.ProcessorCount, image.Height);
+        if (bands == 1)
+        {
+            FilterBand(image, forced, 0, image.Height, output);
+        }
+        else
+        {
+            Parallel.For(0, bands, new ParallelOptions { MaxDegreeOfParallelism = bands }, b =>
+                FilterBand(image, forced, (int)((long)image.Height * b / bands), (int)((long)image.Height * (b + 1) / bands), output));
+        }
+
+        return output;
+    }
+
+    private static void FilterBand(Image image, PngFilter? forced, int firstRow, int endRow, byte[] output)
+    {
+        int stride = image.Stride;
+        int bpp = image.Channels;
         var zeros = new byte[stride];
         byte[][] trial = forced is null ? [new byte[stride], new byte[stride], new byte[stride], new byte[stride], new byte[stride]] : [];
-        for (int y = 0; y < image.Height; y++)
+        for (int y = firstRow; y < endRow; y++)
         {
             ReadOnlySpan<byte> raw = image.Pixels.AsSpan(y * stride, stride);
             ReadOnlySpan<byte> prev = y == 0 ? zeros : image.Pixels.AsSpan((y - 1) * stride, stride);
@@ -142,7 +162,5 @@ public static class PngEncoder
             dst[0] = (byte)best;
             trial[best].CopyTo(dst[1..]);
         }
-
-        return output;
     }
 }

@@ -92,4 +92,19 @@ public sealed class SenderErrorTests : IAsyncLifetime
         var r = await Send(_dir["ok.png"], "--models", _dir["other-models"]);
         AssertOneLineError(r, "no decoder for model 'cae-compact'");
     }
+
+    [Theory]
+    [InlineData("--png-level", "10", "--png-level must be 0 to 9")]
+    [InlineData("--png-level", "-1", "--png-level must be 0 to 9")]
+    [InlineData("--max-pixels", "0", "--max-pixels must be positive")]
+    public async Task Receiver_rejects_a_bad_option_with_one_line_and_a_non_zero_exit(string option, string value, string expected)
+    {
+        var r = await ChildProcess.RunDotnetAsync(Repo.ReceiverDll, ["serve", "--listen", "127.0.0.1:0", "--key", _dir["receiver.key"],
+            "--allow", _dir["allowed.txt"], "--models", _dir["models"], "--out", _dir["out-bad-option"], option, value], TimeSpan.FromSeconds(60));
+        Assert.True(r.ExitCode != 0, r.ToString());
+        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, "expected one error line:\n" + r);
+        Assert.Contains(expected, lines[0], StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir["out-bad-option"]), "a refused start created its output folder");
+    }
 }

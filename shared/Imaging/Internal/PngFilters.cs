@@ -110,7 +110,7 @@ internal static unsafe class PngFilters
                         d[i] = x[i];
                     }
 
-                    for (int i = bpp; i < n; i++)
+                    for (int i = bpp + FilterVectors(filter, x + bpp, up + bpp, x, up, d + bpp, n - bpp); i < n; i++)
                     {
                         d[i] = (byte)(x[i] - x[i - bpp]);
                     }
@@ -118,7 +118,7 @@ internal static unsafe class PngFilters
                     break;
 
                 case PngFilter.Up:
-                    for (int i = 0; i < n; i++)
+                    for (int i = FilterVectors(filter, x, up, x, up, d, n); i < n; i++)
                     {
                         d[i] = (byte)(x[i] - up[i]);
                     }
@@ -131,7 +131,7 @@ internal static unsafe class PngFilters
                         d[i] = (byte)(x[i] - (up[i] >> 1));
                     }
 
-                    for (int i = bpp; i < n; i++)
+                    for (int i = bpp + FilterVectors(filter, x + bpp, up + bpp, x, up, d + bpp, n - bpp); i < n; i++)
                     {
                         d[i] = (byte)(x[i] - ((x[i - bpp] + up[i]) >> 1));
                     }
@@ -144,7 +144,7 @@ internal static unsafe class PngFilters
                         d[i] = (byte)(x[i] - up[i]);
                     }
 
-                    for (int i = bpp; i < n; i++)
+                    for (int i = bpp + FilterVectors(filter, x + bpp, up + bpp, x, up, d + bpp, n - bpp); i < n; i++)
                     {
                         d[i] = (byte)(x[i] - Paeth(x[i - bpp], up[i], up[i - bpp]));
                     }
@@ -152,6 +152,74 @@ internal static unsafe class PngFilters
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// The vectorizable part of filtering (unlike reconstruction, filtering reads only raw bytes, so no byte depends
+    /// on another's result): <paramref name="count"/> bytes from <paramref name="x"/> (this row), with
+    /// <paramref name="up"/> above, <paramref name="left"/> = x − bpp and <paramref name="upLeft"/> = up − bpp.
+    /// Works in 16-bit lanes (Paeth needs |a + b − 2c| ≤ 510). Returns how many bytes it did: whole vectors only.
+    /// </summary>
+    private static int FilterVectors(PngFilter filter, byte* x, byte* up, byte* left, byte* upLeft, byte* d, int count)
+    {
+        if (!Vector.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        int width = Vector<byte>.Count;
+        int i = 0;
+        for (; i + width <= count; i += width)
+        {
+            var vx = Vector.Load(x + i);
+            Vector<byte> prediction;
+            switch (filter)
+            {
+                case PngFilter.Up:
+                    prediction = Vector.Load(up + i);
+                    break;
+                case PngFilter.Sub:
+                    prediction = Vector.Load(left + i);
+                    break;
+                case PngFilter.Average:
+                {
+                    Vector.Widen(Vector.Load(left + i), out Vector<ushort> a0, out Vector<ushort> a1);
+                    Vector.Widen(Vector.Load(up + i), out Vector<ushort> b0, out Vector<ushort> b1);
+                    prediction = Vector.Narrow(Vector.ShiftRightLogical(a0 + b0, 1), Vector.ShiftRightLogical(a1 + b1, 1));
+                    break;
+                }
+
+                default:
+                {
+                    Vector.Widen(Vector.Load(left + i), out Vector<ushort> a0, out Vector<ushort> a1);
+                    Vector.Widen(Vector.Load(up + i), out Vector<ushort> b0, out Vector<ushort> b1);
+                    Vector.Widen(Vector.Load(upLeft + i), out Vector<ushort> c0, out Vector<ushort> c1);
+                    prediction = Vector.Narrow(PaethLanes(a0, b0, c0), PaethLanes(a1, b1, c1));
+                    break;
+                }
+            }
+
+            Vector.Store(vx - prediction, d + i);
+        }
+
+        return i;
+    }
+
+    /// <summary><see cref="Paeth"/> on 16-bit lanes holding bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<ushort> PaethLanes(Vector<ushort> a, Vector<ushort> b, Vector<ushort> c)
+    {
+        var sa = Vector.AsVectorInt16(a);
+        var sb = Vector.AsVectorInt16(b);
+        var sc = Vector.AsVectorInt16(c);
+        var pa0 = sb - sc;
+        var pb0 = sa - sc;
+        var pc = Vector.Abs(pa0 + pb0);
+        var pa = Vector.Abs(pa0);
+        var pb = Vector.Abs(pb0);
+        var bc = Vector.ConditionalSelect(Vector.LessThanOrEqual(pb, pc), sb, sc);
+        var useA = Vector.LessThanOrEqual(pa, pb) & Vector.LessThanOrEqual(pa, pc);
+        return Vector.AsVectorUInt16(Vector.ConditionalSelect(useA, sa, bc));
     }
 
     /// <summary>Sum of |signed byte| over a filtered row: the usual "minimum sum of absolute differences" heuristic.</summary>

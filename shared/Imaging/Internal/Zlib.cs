@@ -84,15 +84,71 @@ internal static class Zlib
         return output;
     }
 
-    /// <summary>zlib-compresses <paramref name="data"/> at <paramref name="level"/> (0..9).</summary>
-    public static byte[] Deflate(ReadOnlySpan<byte> data, int level)
+    /// <summary>Input below which <see cref="Deflate"/> stays on one thread.</summary>
+    internal const int ParallelThreshold = 256 * 1024;
+
+    /// <summary>
+    /// zlib-compresses <paramref name="data"/> at <paramref name="level"/> (0..9). Input of
+    /// <see cref="ParallelThreshold"/> bytes or more is split into one segment per core, compressed at once: each
+    /// segment is raw deflate data ending on a byte boundary with a sync flush (an empty stored block, not final),
+    /// the last one ends with the final block, and their concatenation is one valid deflate stream (RFC 1951) between
+    /// the zlib header and the Adler-32 of the whole input. Matches cannot reach back across a segment boundary,
+    /// which costs well under 1% of size on images.
+    /// </summary>
+    public static byte[] Deflate(ReadOnlySpan<byte> data, int level, int? segments = null)
     {
-        var output = new MemoryStream(data.Length / 2 + 64);
-        using (var z = new ZLibStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+        if (data.IsEmpty)
         {
-            z.Write(data);
+            // ZLibStream writes nothing when given nothing: header, one empty final fixed-Huffman block, Adler-32 = 1.
+            return [0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];
         }
 
-        return output.ToArray();
+        int parts = Math.Min(data.Length, segments ?? (data.Length < ParallelThreshold ? 1 : Math.Min(Environment.ProcessorCount, data.Length / (ParallelThreshold / 2))));
+        if (parts <= 1)
+        {
+            var output = new MemoryStream(data.Length / 2 + 64);
+            using (var z = new ZLibStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+            {
+                z.Write(data);
+            }
+
+            return output.ToArray();
+        }
+
+        byte[] input = data.ToArray();
+        var pieces = new byte[parts][];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, i =>
+        {
+            int start = (int)((long)input.Length * i / parts), end = (int)((long)input.Length * (i + 1) / parts);
+            pieces[i] = RawDeflate(input.AsSpan(start, end - start), level, final: i == parts - 1);
+        });
+
+        var result = new byte[2 + pieces.Sum(p => p.Length) + TrailerLength];
+        result[0] = 0x78; // CMF: deflate, 32 KiB window
+        result[1] = level switch { <= 1 => 0x01, <= 5 => 0x5E, 6 => 0x9C, _ => 0xDA }; // FLG: FLEVEL, FCHECK (CMF·256+FLG ≡ 0 mod 31)
+        int at = 2;
+        foreach (var piece in pieces)
+        {
+            piece.CopyTo(result, at);
+            at += piece.Length;
+        }
+
+        BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(at), Adler32.Compute(input));
+        return result;
+    }
+
+    /// <summary>Raw deflate of one segment: with the final block when <paramref name="final"/>, else cut at a sync flush.</summary>
+    private static byte[] RawDeflate(ReadOnlySpan<byte> segment, int level, bool final)
+    {
+        var output = new MemoryStream(segment.Length / 2 + 64);
+        long flushedAt;
+        using (var d = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+        {
+            d.Write(segment);
+            d.Flush(); // Z_SYNC_FLUSH: everything so far, byte-aligned, no final bit
+            flushedAt = output.Length;
+        } // disposing appends the final (empty) block
+
+        return final ? output.ToArray() : output.GetBuffer().AsSpan(0, (int)flushedAt).ToArray();
     }
 }
