@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using SecureTransmit.Codec;
+using SecureTransmit.Imaging;
+using SecureTransmit.Neural;
+using SecureTransmit.Neural.Models;
+
+namespace SecureTransmit.Lab.Tests;
+
+/// <summary>
+/// `lab eval` as a user runs it (the lab program in its own process): the metrics it writes for a CIFAR-10 batch file
+/// and for an image folder, checked against PSNR computed here from a local encode→decode; and bad input (an empty
+/// folder, an image smaller than a tile, a weight file of another architecture, a missing dataset) ending in one
+/// error line naming the problem and a non-zero exit, with no JSON written.
+/// </summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "st-eval-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public EvalCommandTests()
+    {
+        Directory.CreateDirectory(_dir);
+        var spec = ModelZoo.Get("cae-compact");
+        ModelFiles.SaveSplit(spec, spec.CreateEncoder(new Init(3)), spec.CreateDecoder(new Init(4)), Path.Combine(_dir, "models"));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string P(string name) => Path.Combine(_dir, name);
+
+    private static Image Smooth(int width, int height, int seed)
+    {
+        var image = new Image(width, height, 3);
+        var rng = new Random(seed);
+        double a = rng.NextDouble() * 0.3, b = rng.NextDouble() * 0.3;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                for (int c = 0; c < 3; c++)
+                    image.Pixels[(y * width + x) * 3 + c] = (byte)(127 + 100 * Math.Sin(a * x + b * y + c));
+        return image;
+    }
+
+    private static async Task<(int ExitCode, string StdOut, string StdErr)> Lab(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lab.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        try
+        {
+            await p.WaitForExitAsync().WaitAsync(Timeout);
+        }
+        catch (TimeoutException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>PSNR over all images' pixels from this codec, computed here: 10·log10(255² / mean squared error).</summary>
+    private double ExpectedPsnr(IEnumerable<Image> images)
+    {
+        var (spec, enc, dec, _) = ModelFiles.LoadPair(P("models"), "cae-compact");
+        var codec = new ImageCodec(spec, enc, dec);
+        double sse = 0;
+        long samples = 0;
+        foreach (var image in images)
+        {
+            var back = codec.Decode(codec.Encode(image));
+            for (int i = 0; i < image.Pixels.Length; i++)
+            {
+                double d = image.Pixels[i] - back.Pixels[i];
+                sse += d * d;
+            }
+            samples += image.Pixels.Length;
+        }
+        return 10 * Math.Log10(255.0 * 255.0 / (sse / samples));
+    }
+
+    private static void AssertMetrics(JsonNode json, int images, double expectedPsnr)
+    {
+        foreach (var key in new[] { "psnr", "ssim", "keras_accuracy", "mse", "bpp", "images" })
+            Assert.True(json[key] is not null, $"'{key}' missing from the JSON");
+        Assert.Equal(images, json["images"]!.GetValue<int>());
+        Assert.Equal(expectedPsnr, json["psnr"]!.GetValue<double>(), 0.001);
+        Assert.InRange(json["ssim"]!.GetValue<double>(), -1, 1);
+        Assert.InRange(json["keras_accuracy"]!.GetValue<double>(), 0, 1);
+        Assert.Equal(128 * 8.0 / 1024, json["bpp"]!.GetValue<double>(), 1e-9); // 128 latent bytes per 32×32 tile
+    }
+
+    [Fact]
+    public async Task Cifar_batch_file_metrics_match_a_local_round_trip()
+    {
+        // The official binary layout: per record one label byte, then 1024 red, 1024 green, 1024 blue bytes.
+        var images = Enumerable.Range(0, 5).Select(i => Smooth(32, 32, i)).ToList();
+        using (var f = File.Create(P("batch.bin")))
+            foreach (var image in images)
+            {
+                f.WriteByte(7);
+                for (int c = 0; c < 3; c++)
+                    for (int i = 0; i < 1024; i++) f.WriteByte(image.Pixels[i * 3 + c]);
+            }
+
+        var r = await Lab("eval", "--model", "cae-compact", "--models", P("models"), "--data", P("batch.bin"), "--json", P("m.json"));
+        Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
+        AssertMetrics(JsonNode.Parse(File.ReadAllText(P("m.json")))!, 5, ExpectedPsnr(images));
+    }
+
+    [Fact]
+    public async Task Image_folder_metrics_match_a_local_round_trip()
+    {
+        Directory.CreateDirectory(P("folder"));
+        var images = new[] { Smooth(32, 32, 1), Smooth(64, 96, 2) };
+        ImageIO.Save(images[0], P("folder/a.png"));
+        ImageIO.Save(images[1], P("folder/b.ppm"));
+        File.WriteAllText(P("folder/notes.txt"), "not an image; ignored by extension");
+
+        var r = await Lab("eval", "--model", "cae-compact", "--models", P("models"), "--data", P("folder"), "--json", P("f.json"));
+        Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
+        var json = JsonNode.Parse(File.ReadAllText(P("f.json")))!;
+        AssertMetrics(json, 2, ExpectedPsnr(images));
+    }
+
+    private async Task AssertOneLineError(string expected, params string[] args)
+    {
+        var r = await Lab(["eval", "--model", "cae-compact", "--json", P("bad.json"), .. args]);
+        Assert.True(r.ExitCode != 0, "exit 0:\n" + r.StdOut);
+        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, "expected one error line:\n" + r.StdErr);
+        Assert.StartsWith("lab: error: ", lines[0]);
+        Assert.Contains(expected, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(P("bad.json")), "a failed eval wrote its JSON");
+    }
+
+    [Fact]
+    public async Task Folder_without_images_is_a_clear_error()
+    {
+        Directory.CreateDirectory(P("empty"));
+        File.WriteAllText(P("empty/readme.txt"), "no images here");
+        await AssertOneLineError("no images", "--models", P("models"), "--data", P("empty"));
+    }
+
+    [Fact]
+    public async Task Image_smaller_than_a_tile_is_a_clear_error()
+    {
+        Directory.CreateDirectory(P("small"));
+        ImageIO.Save(Smooth(31, 40, 1), P("small/narrow.png"));
+        await AssertOneLineError("narrow.png: image is 31×40, smaller than the model's 32×32 tile", "--models", P("models"), "--data", P("small"));
+    }
+
+    [Fact]
+    public async Task Weight_file_of_another_architecture_is_a_clear_error()
+    {
+        var other = ModelZoo.Get("cae-paper");
+        var dir = P("swapped");
+        var (enc, dec, _) = ModelFiles.SaveSplit(other, other.CreateEncoder(new Init(1)), other.CreateDecoder(new Init(2)), dir);
+        File.Move(enc, ModelFiles.EncoderPath(dir, "cae-compact"));
+        File.Move(dec, ModelFiles.DecoderPath(dir, "cae-compact"));
+        Directory.CreateDirectory(P("ok"));
+        ImageIO.Save(Smooth(32, 32, 1), P("ok/a.png"));
+        await AssertOneLineError("holds architecture 'cae-paper', expected 'cae-compact'", "--models", dir, "--data", P("ok"));
+    }
+
+    [Fact]
+    public async Task Missing_dataset_file_is_a_clear_error()
+    {
+        await AssertOneLineError("no such file", "--models", P("models"), "--data", P("nope.bin"));
+    }
+}
