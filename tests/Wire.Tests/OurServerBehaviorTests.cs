@@ -187,6 +187,42 @@ public sealed class OurServerBehaviorTests
         Assert.Equal(StatusCode.Aborted, write.StatusCode);
     }
 
+    /// <summary>
+    /// The race of a duplex call that the server ends while the client is still writing: the failed write and the
+    /// concurrent reader must both report the server's status, not the transport's reset (which settled the call as
+    /// CANCELLED first when the write lost the race).
+    /// </summary>
+    [Fact]
+    public async Task Server_status_reaches_a_writer_racing_the_reader()
+    {
+        await using WireTestServer server = await WireTestServer.StartAsync(new EchoService().Build());
+        using var client = new GrpcClient(server.Address);
+        var payload = new byte[32 * 1024];
+        for (int round = 0; round < 20; round++)
+        {
+            using AsyncDuplexStreamingCall<byte[], byte[]> call = client.DuplexStreaming(EchoMethods.BidiFailAfter);
+            Task<RpcException> reader = Task.Run(async () =>
+            {
+                try
+                {
+                    while (await call.ResponseStream.MoveNext(default)) { }
+                    throw new InvalidOperationException("the response stream ended with OK");
+                }
+                catch (RpcException e)
+                {
+                    return e;
+                }
+            });
+            RpcException write = await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                for (int i = 0; i < 10_000; i++) await call.RequestStream.WriteAsync(payload);
+            }).WaitAsync(Timeout);
+            RpcException read = await reader.WaitAsync(Timeout);
+            Assert.True(write.StatusCode == StatusCode.Aborted && write.Status.Detail == "stopped after two", $"round {round}: writer got {write.Status}");
+            Assert.True(read.StatusCode == StatusCode.Aborted, $"round {round}: reader got {read.Status}");
+        }
+    }
+
     [Fact]
     public async Task Write_after_complete_is_rejected()
     {

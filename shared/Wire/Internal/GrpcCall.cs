@@ -30,6 +30,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     private string? _responseEncoding;
     private StreamingRequestContent? _streamingContent;
     private volatile FinalState? _final;
+    private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     public GrpcCall(GrpcClient client, Method<TRequest, TResponse> method, CallOptions options)
@@ -243,22 +244,42 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     /// </summary>
     public Task? SingleResponseTask { get; set; }
 
-    /// <summary>Settles the status after a failed request write and returns the exception to throw.</summary>
+    /// <summary>
+    /// How long a failed write of a duplex call waits for the response side to settle the server's status (a reader
+    /// reaching the trailers) before settling the call with the transport's failure itself.
+    /// </summary>
+    internal static readonly TimeSpan DuplexStatusGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Settles the status after a failed request write and returns the exception to throw. A write usually fails
+    /// because the server ended the call (its status is in the trailers, on their way) and reset the stream: so for
+    /// a client-streaming call it waits for the single response to be read, and for a duplex call it waits a moment
+    /// (<see cref="DuplexStatusGrace"/>) for the caller's own reader to reach the trailers. Only then does the
+    /// transport's failure become the status; settling it at once would also hand it to the reader.
+    /// </summary>
     public async Task<RpcException> CreateWriteExceptionAsync(Exception ex)
     {
-        if (_final is null && SingleResponseTask is Task response && !CallToken.IsCancellationRequested)
+        if (_final is null && !CallToken.IsCancellationRequested)
         {
-            try
+            Task? settled = SingleResponseTask is Task response
+                ? response.WaitAsync(TimeSpan.FromSeconds(5), CallToken)
+                : Method.Type == MethodType.DuplexStreaming
+                    ? _settled.Task.WaitAsync(DuplexStatusGrace, CallToken)
+                    : null;
+            if (settled is not null)
             {
-                await response.WaitAsync(TimeSpan.FromSeconds(5), CallToken).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The response's own outcome is reported through ResponseAsync; here only the settled status matters.
+                try
+                {
+                    await settled.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The response's own outcome is reported through its reader; here only the settled status matters.
+                }
             }
         }
 
-        return _final is FinalState settled ? settled.ToException() : CreateExceptionFor(ex);
+        return _final is FinalState final ? final.ToException() : CreateExceptionFor(ex);
     }
 
     public void Dispose()
@@ -401,6 +422,8 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
 
             _final = new FinalState(status, trailers);
         }
+
+        _settled.TrySetResult();
 
         if (status.StatusCode != StatusCode.OK)
         {
