@@ -1,14 +1,51 @@
 #!/usr/bin/env bash
-# Benchmark of the neural engine against PyTorch on this machine.
+# Benchmarks of this machine's build against its peers, each ratio measured in the same run.
 # Usage: ./bench/run.sh [--json FILE] [--quick]
-# Builds Release, then measures: the FMA peak (all cores), SGEMM 1024^3 and the cae-compact convolution
-# shapes as a fraction of it, cae-compact inference and training images/s for us and for PyTorch
-# (/usr/bin/python3, torch.set_num_threads(2), NCHW and channels_last, best taken), and training peak RSS.
+# 1. The neural engine against PyTorch (bench/): the FMA peak (all cores), SGEMM 1024^3 and the cae-compact convolution
+#    shapes as a fraction of it, cae-compact and cnn-bigru inference and training images/s for us and for PyTorch
+#    (/usr/bin/python3, torch.set_num_threads(2), NCHW and channels_last, best taken), and training peak RSS.
+# 2. The wire (bench/Wire): MB/s of 64 KiB messages through our gRPC layer against raw 5-byte framing on the same
+#    h2c connection type, and the end-to-end time of a 512×512 image with cae-compact over TLS (p50/p99).
+# With --json, one JSON object holds both parts' keys (e.g. cae_inference_ratio, bigru_training_ratio,
+# grpc_stream_ratio, e2e_512_p50_ms).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+json="" quick=0 pass=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --json) json="$2"; shift 2 ;;
+    --quick) quick=1; pass+=("$1"); shift ;;
+    *) pass+=("$1"); shift ;;
+  esac
+done
 if ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
-  echo "PyTorch peer missing for /usr/bin/python3: apt-get install python3-torch" >&2
+  echo "PyTorch peer missing for /usr/bin/python3: apt-get install python3-torch (or SETUP_WITH_TORCH=1 scripts/setup.sh)" >&2
   exit 3
 fi
 dotnet build bench/SecureTransmit.Bench.csproj -c Release --nologo -v quiet -clp:NoSummary >/dev/null
-exec dotnet bench/bin/Release/net10.0/bench.dll --torch-peer bench/torch_peer.py "$@"
+dotnet build bench/Wire/SecureTransmit.Bench.Wire.csproj -c Release --nologo -v quiet -clp:NoSummary >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dotnet bench/bin/Release/net10.0/bench.dll --torch-peer bench/torch_peer.py --json "$tmp/engine.json" ${pass[@]+"${pass[@]}"}
+wire=(--json "$tmp/wire.json")
+[ "$quick" = 1 ] && wire+=(--mb 64 --e2e 20)
+# The receiver's per-image log lines go to stderr's neighbour stdout; keep the summary lines only.
+dotnet bench/Wire/bin/Release/net10.0/bench-wire.dll "${wire[@]}" | grep -v " info: " || true
+[ -s "$tmp/wire.json" ] || { echo "bench-wire wrote no results" >&2; exit 1; }
+if [ -n "$json" ]; then
+  /usr/bin/python3 - "$tmp/engine.json" "$tmp/wire.json" "$json" <<'PY'
+import json, os, sys
+engine, wire, out = sys.argv[1:4]
+merged = json.load(open(engine))
+merged["wire"] = json.load(open(wire))
+for key in ("grpc_stream_ratio", "e2e_512_p50_ms", "e2e_512_p99_ms"):
+    merged[key] = merged["wire"][key]
+merged.setdefault("goals", {}).update({"grpc_stream_ratio": 0.9, "e2e_512_p50_ms_below": 50})
+tmp = out + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(merged, f, indent=2)
+    f.write("\n")
+os.replace(tmp, out)
+print(f"wrote {out}")
+PY
+fi

@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""PyTorch peer for bench/run.sh: cae-compact inference and training throughput on 2 threads.
+"""PyTorch peer for bench/run.sh: cae-compact and cnn-bigru inference and training throughput on 2 threads.
 
-Usage: torch_peer.py MODE FORMAT BATCH SECONDS
+Usage: torch_peer.py MODE FORMAT BATCH SECONDS [MODEL]
   MODE    inference | training
   FORMAT  nchw | channels_last
+  MODEL   cae-compact (default) | cnn-bigru
 Prints one JSON line: {"mode", "format", "batch", "images_per_s", "peak_rss_mb", "torch", "threads"}.
 The model mirrors SecureTransmit's cae-compact layer for layer (Conv 3x3 same + ReLU + MaxPool x3,
 Flatten, Linear 128->128 ReLU | Linear 128->256 ReLU, Unflatten, (Conv + ReLU + Upsample) x3, Conv, Sigmoid);
+cnn-bigru mirrors SecureTransmit's CnnBiGru (conv 32 + pool, conv 64 + pool, NHWC view (16, 256), BiGRU(128),
+Linear 128 ReLU | Linear 256 ReLU, BiGRU(128), view (16,16,16) channels-last, conv 64, upsample, conv 32, conv 3, sigmoid).
 training is Adam(lr 1e-3) + MSELoss on the batch itself, as an autoencoder trains.
 """
 import json
@@ -38,6 +41,47 @@ def cae_compact():
     return nn.Sequential(OrderedDict(encoder=enc, decoder=dec))
 
 
+class BiGruEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = conv(3, 32)
+        self.conv2 = conv(32, 64)
+        self.gru1 = nn.GRU(256, 128, batch_first=True, bidirectional=True)
+        self.encryption = nn.Linear(256, 128)
+
+    def forward(self, x):
+        n = x.shape[0]
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.permute(0, 2, 3, 1).reshape(n, 16, 256)   # channels-last flatten: 16 steps of 256
+        x, _ = self.gru1(x)
+        return F.relu(self.encryption(x))               # latent [N, 16, 128]
+
+
+class BiGruDecoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.decryption = nn.Linear(128, 256)
+        self.gru2 = nn.GRU(256, 128, batch_first=True, bidirectional=True)
+        self.conv3 = conv(16, 64)
+        self.conv4 = conv(64, 32)
+        self.conv5 = conv(32, 3)
+
+    def forward(self, z):
+        n = z.shape[0]
+        x = F.relu(self.decryption(z))
+        x, _ = self.gru2(x)
+        x = x.reshape(n, 16, 16, 16).permute(0, 3, 1, 2)  # (16, 16, 16) channels-last -> NCHW
+        x = F.relu(self.conv3(x))
+        x = F.interpolate(x, scale_factor=2, mode="nearest")
+        x = F.relu(self.conv4(x))
+        return torch.sigmoid(self.conv5(x))
+
+
+def cnn_bigru():
+    return nn.Sequential(OrderedDict(encoder=BiGruEncoder(), decoder=BiGruDecoder()))
+
+
 def peak_rss_mb():
     with open("/proc/self/status") as f:
         for line in f:
@@ -48,9 +92,14 @@ def peak_rss_mb():
 
 def main():
     mode, fmt, batch, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    name = sys.argv[5] if len(sys.argv) > 5 else "cae-compact"
+    builders = {"cae-compact": cae_compact, "cnn-bigru": cnn_bigru}
+    if name not in builders:
+        print(f"unknown model '{name}' (known: {', '.join(builders)})", file=sys.stderr)
+        sys.exit(2)
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    model = cae_compact()
+    model = builders[name]()
     x = torch.rand(batch, 3, 32, 32)
     if fmt == "channels_last":
         model = model.to(memory_format=torch.channels_last)
@@ -84,7 +133,7 @@ def main():
             step()
             n += 1
         best = max(best, n * batch / (time.perf_counter() - t0))
-    print(json.dumps({"mode": mode, "format": fmt, "batch": batch, "images_per_s": best,
+    print(json.dumps({"model": name, "mode": mode, "format": fmt, "batch": batch, "images_per_s": best,
                       "peak_rss_mb": peak_rss_mb(), "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 

@@ -18,11 +18,11 @@ internal static class TorchPeer
         return rc == 0 ? null : $"PyTorch is missing for {Python} ({err.Trim().Split('\n').LastOrDefault()}): apt-get install python3-torch";
     }
 
-    public static Result Run(string script, string mode, string format, int batch, double seconds)
+    public static Result Run(string script, string mode, string format, int batch, double seconds, string model = "cae-compact")
     {
-        var (rc, output, err) = RunProcess(Python, [script, mode, format, batch.ToString(), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        var (rc, output, err) = RunProcess(Python, [script, mode, format, batch.ToString(), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), model],
                                            TimeSpan.FromSeconds(seconds * 4 + 120));
-        if (rc != 0) throw new InvalidOperationException($"torch peer {mode}/{format} failed (exit {rc}): {err.Trim()}");
+        if (rc != 0) throw new InvalidOperationException($"torch peer {model} {mode}/{format} failed (exit {rc}): {err.Trim()}");
         var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
         using var doc = JsonDocument.Parse(line);
         var r = doc.RootElement;
