@@ -36,7 +36,7 @@ for (int i = 0; i < args.Length; i++)
     else { Console.Error.WriteLine($"bench-wire: unknown argument '{args[i]}'"); return 2; }
 }
 const int Chunk = 64 * 1024;
-const int Warmup = 20;
+const int Warmup = 60; // images before timing: per-image code paths need ~30 calls each to reach tier-1 JIT
 var payload = new byte[Chunk];
 new Random(1).NextBytes(payload);
 int messages = megabytes * 1024 * 1024 / Chunk;
