@@ -29,8 +29,12 @@ public sealed class SendOptions
     /// <summary>Attach each original (as PNG) so the receiver can show PSNR/SSIM. Default false.</summary>
     public bool Demo { get; set; }
 
-    /// <summary>Attempts per batch when the receiver is unreachable or the connection breaks. Default 6.</summary>
-    public int Attempts { get; set; } = 6;
+    /// <summary>
+    /// Attempts per batch when the receiver is unreachable or the connection breaks. Default 8: with
+    /// <see cref="RetryDelay"/> doubling from 0.25 s up to 10 s the sender keeps trying for about 26 s, which outlasts
+    /// a receiver's restart (process start, model load: about 8 s here).
+    /// </summary>
+    public int Attempts { get; set; } = 8;
 
     /// <summary>First retry delay; doubles each attempt up to 10 s. Default 250 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);

@@ -77,7 +77,7 @@ public static class SenderCommands
         var h2c = new Option<bool>("--insecure-h2c") { Description = "cleartext HTTP/2 without TLS (testing only)" };
         var demo = new Option<bool>("--demo") { Description = "attach each original so the receiver shows PSNR/SSIM" };
         var json = new Option<string?>("--json") { Description = "write a JSON summary to this file" };
-        var attempts = new Option<int>("--attempts") { Description = "tries when the receiver is unreachable", DefaultValueFactory = _ => 6 };
+        var attempts = new Option<int>("--attempts") { Description = "tries when the receiver is unreachable or the connection breaks (default 8: backoff 0.25 s doubling to 10 s, about 26 s in all, longer than a receiver restart)", DefaultValueFactory = _ => new SendOptions().Attempts };
         var quiet = new Option<bool>("--quiet") { Description = "no progress bar or table" };
         var cmd = new Command("send", "Encode, seal and send images to a receiver") { inputs, to, receiver, key, model, models, cipher, h2c, demo, json, attempts, quiet };
         cmd.SetAction(async (pr, ct) =>
