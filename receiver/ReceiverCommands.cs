@@ -1,3 +1,4 @@
+using SecureTransmit.Cli;
 using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -13,48 +14,10 @@ namespace SecureTransmit.Receiver;
 /// <summary>The receiver's command line: keygen, allow, serve.</summary>
 public static class ReceiverCommands
 {
-    public static async Task<int> RunAsync(RootCommand root, string[] args)
-    {
-        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
-        try
-        {
-            return await root.Parse(args).InvokeAsync(config);
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException
-                                   || e.GetType().Namespace?.StartsWith("SecureTransmit", StringComparison.Ordinal) == true)
-        {
-            Console.Error.WriteLine($"receiver: error: {e.Message.ReplaceLineEndings(" ")}");
-            return 2;
-        }
-        catch (Exception e)
-        {
-            Console.Error.WriteLine($"receiver: unexpected error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
-            return 70;
-        }
-    }
+    // Serve stops gracefully on SIGTERM/Ctrl-C through the host, so System.CommandLine does not end the process.
+    public static Task<int> RunAsync(RootCommand root, string[] args) => CommandLineRunner.RunAsync("receiver", root, args);
 
-    public static Command Keygen()
-    {
-        var key = new Option<string>("--key") { Description = "identity file to create (owner-only)", DefaultValueFactory = _ => "keys/receiver.key" };
-        var force = new Option<bool>("--force") { Description = "replace an existing identity" };
-        var cmd = new Command("keygen", "Create the receiver's long-term identity (ECDSA P-256) and print its fingerprint") { key, force };
-        cmd.SetAction(pr =>
-        {
-            var path = pr.GetRequiredValue(key);
-            if (File.Exists(path) && !pr.GetValue(force))
-            {
-                using var existing = IdentityFile.Load(path);
-                Console.WriteLine($"{path} exists; fingerprint {existing.Fingerprint.Hex}");
-                return 0;
-            }
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            using var id = IdentityFile.Create(path, overwrite: pr.GetValue(force));
-            IdentityFile.SavePublicKey(id.PublicIdentity, Path.ChangeExtension(path, ".pub"));
-            Console.WriteLine($"created {path} (public key {Path.ChangeExtension(path, ".pub")}); fingerprint {id.Fingerprint.Hex}");
-            return 0;
-        });
-        return cmd;
-    }
+    public static Command Keygen() => IdentityCommands.Keygen("receiver", "keys/receiver.key");
 
     public static Command Allow()
     {
@@ -128,13 +91,7 @@ public static class ReceiverCommands
             ? TimeSpan.FromSeconds(seconds)
             : throw new ArgumentException($"{option} {seconds}: give a number of seconds, more than 0 and at most 86400");
 
-    internal static string DefaultModels()
-    {
-        // Next to the repository's models/ when run from a checkout, else ./models.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SecureTransmit.sln"))) return Path.Combine(dir.FullName, "models");
-        return "models";
-    }
+    internal static string DefaultModels() => ProjectPaths.DefaultModels();
 
     internal static void WriteAtomic(string path, string text)
     {

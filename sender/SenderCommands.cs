@@ -1,3 +1,4 @@
+using SecureTransmit.Cli;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -17,53 +18,11 @@ public static class SenderCommands
 {
     private static readonly string[] ImageExtensions = [".png", ".tif", ".tiff", ".ppm", ".pgm", ".pnm"];
 
-    public static async Task<int> RunAsync(RootCommand root, string[] args)
-    {
-        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(5) };
-        try
-        {
-            return await root.Parse(args).InvokeAsync(config);
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("sender: cancelled");
-            return 130;
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException
-                                   || e.GetType().Namespace?.StartsWith("SecureTransmit", StringComparison.Ordinal) == true)
-        {
-            Console.Error.WriteLine($"sender: error: {e.Message.ReplaceLineEndings(" ")}");
-            return e is SendException ? 3 : 2;
-        }
-        catch (Exception e)
-        {
-            Console.Error.WriteLine($"sender: unexpected error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
-            return 70;
-        }
-    }
+    public static Task<int> RunAsync(RootCommand root, string[] args) =>
+        CommandLineRunner.RunAsync("sender", root, args, processTerminationTimeout: TimeSpan.FromSeconds(5),
+            userErrorExitCode: e => e is SendException ? 3 : CommandLineRunner.UserError);
 
-    public static Command Keygen()
-    {
-        var key = new Option<string>("--key") { Description = "identity file to create (owner-only)", DefaultValueFactory = _ => "keys/sender.key" };
-        var force = new Option<bool>("--force") { Description = "replace an existing identity" };
-        var cmd = new Command("keygen", "Create the sender's long-term identity (ECDSA P-256) and print its fingerprint") { key, force };
-        cmd.SetAction(pr =>
-        {
-            var path = pr.GetRequiredValue(key);
-            if (File.Exists(path) && !pr.GetValue(force))
-            {
-                using var existing = IdentityFile.Load(path);
-                Console.WriteLine($"{path} exists; fingerprint {existing.Fingerprint.Hex}");
-                return 0;
-            }
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            using var id = IdentityFile.Create(path, overwrite: pr.GetValue(force));
-            IdentityFile.SavePublicKey(id.PublicIdentity, Path.ChangeExtension(path, ".pub"));
-            Console.WriteLine($"created {path} (public key {Path.ChangeExtension(path, ".pub")}); fingerprint {id.Fingerprint.Hex}");
-            return 0;
-        });
-        return cmd;
-    }
+    public static Command Keygen() => IdentityCommands.Keygen("sender", "keys/sender.key");
 
     public static Command Send()
     {
@@ -210,10 +169,5 @@ public static class SenderCommands
         }
     }
 
-    internal static string DefaultModels()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SecureTransmit.sln"))) return Path.Combine(dir.FullName, "models");
-        return "models";
-    }
+    internal static string DefaultModels() => ProjectPaths.DefaultModels();
 }

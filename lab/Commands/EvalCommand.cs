@@ -186,10 +186,5 @@ public static class EvalCommand
 public static class Paths
 {
     /// <summary>The repository's models/ folder when run from a checkout, else ./models.</summary>
-    public static string Models()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SecureTransmit.sln"))) return Path.Combine(dir.FullName, "models");
-        return "models";
-    }
+    public static string Models() => SecureTransmit.Cli.ProjectPaths.DefaultModels();
 }

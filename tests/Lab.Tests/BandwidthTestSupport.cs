@@ -45,7 +45,7 @@ internal static class BandwidthTestSupport
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment.Remove("LAB_TRACE");
+        psi.Environment.Remove("SECURETRANSMIT_TRACE");
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();

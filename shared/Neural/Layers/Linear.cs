@@ -10,45 +10,14 @@ namespace SecureTransmit.Neural.Layers;
 /// transpose of <c>weight</c>. Initialization: PyTorch's default, U(−1/√in, 1/√in) for both.
 /// </para>
 /// </summary>
-public sealed unsafe class Linear : Module, IReluFusable
+public sealed unsafe class Linear : LinearBase
 {
-    private readonly Parameter _weight;
-    private readonly Parameter? _bias;
-    private Tensor? _input;
-    private float[]? _outCache, _gradCache;
-
     public Linear(int inFeatures, int outFeatures, bool bias = true, Init? init = null)
+        : base(inFeatures, outFeatures, bias, init)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
-        InFeatures = inFeatures;
-        OutFeatures = outFeatures;
-        init ??= Init.Default;
-        _weight = new Parameter(new Tensor(outFeatures, inFeatures));
-        init.KaimingUniformDefault(_weight.Value, inFeatures);
-        if (bias)
-        {
-            _bias = new Parameter(new Tensor(outFeatures));
-            init.BiasDefault(_bias.Value, inFeatures);
-        }
     }
 
-    public int InFeatures { get; }
-    public int OutFeatures { get; }
-    public Parameter Weight => _weight;
-    public Parameter? Bias => _bias;
-
-    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters()
-    {
-        yield return ("weight", _weight);
-        if (_bias != null) yield return ("bias", _bias);
-    }
-
-    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
-
-    Tensor IReluFusable.ForwardRelu(Tensor input) => Forward(input, relu: true);
-
-    private Tensor Forward(Tensor input, bool relu)
+    private protected override Tensor Forward(Tensor input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 1 || input[-1] != InFeatures)
