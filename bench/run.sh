@@ -19,8 +19,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 if ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
-  echo "PyTorch peer missing for /usr/bin/python3: apt-get install python3-torch (or SETUP_WITH_TORCH=1 scripts/setup.sh)" >&2
-  exit 3
+  if [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then
+    echo "bench: PyTorch peer missing for /usr/bin/python3; installing python3-torch" >&2
+    SETUP_WITH_TORCH=1 bash scripts/setup.sh
+  else
+    echo "PyTorch peer missing for /usr/bin/python3: run as root, or apt-get install python3-torch" >&2
+    exit 3
+  fi
 fi
 dotnet build bench/SecureTransmit.Bench.csproj -c Release --nologo -v quiet -clp:NoSummary >/dev/null
 dotnet build bench/Wire/SecureTransmit.Bench.Wire.csproj -c Release --nologo -v quiet -clp:NoSummary >/dev/null
