@@ -105,6 +105,38 @@ public class ImageTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Image.FromPlanarFloats(chw, 5, 1, 1));
     }
 
+    /// <summary>
+    /// The vectorized conversion (whole vectors of every plane) against the rule written out here, over planes long
+    /// enough for the vector path and odd enough for its scalar tail, with every special value in the vector lanes.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 257, 3)]
+    [InlineData(3, 100, 7)]
+    [InlineData(4, 64, 1)]
+    public void FromPlanarFloats_vector_path_follows_the_rule(int channels, int width, int height)
+    {
+        var random = new Random(width);
+        float[] special = [float.NaN, float.NegativeInfinity, float.PositiveInfinity, -0f, 0f, 1e-45f, 1f, 0.99999994f, 1e30f, -1e30f,
+                           0.5f / 255f, 1.5f / 255f, 254.5f / 255f, 2.5f / 255f, 127.5f / 255f];
+        var chw = new float[channels * width * height];
+        for (int i = 0; i < chw.Length; i++)
+        {
+            chw[i] = i % 5 == 0 ? special[random.Next(special.Length)] : (float)(random.NextDouble() * 1.2 - 0.1);
+        }
+
+        Image image = Image.FromPlanarFloats(chw, channels, width, height);
+        int plane = width * height;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int i = 0; i < plane; i++)
+            {
+                float v = chw[c * plane + i];
+                int expected = v >= 1f ? 255 : v > 0f ? (int)MathF.Floor(v * 255f + 0.5f) : 0;
+                Assert.True(expected == image.Pixels[i * channels + c], $"value {v:R} at plane {c} index {i}: {image.Pixels[i * channels + c]}, expected {expected}");
+            }
+        }
+    }
+
     [Fact]
     public void Planar_float_round_trip_is_exact_for_any_pixels()
     {

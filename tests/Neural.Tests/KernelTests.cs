@@ -169,4 +169,48 @@ public class KernelTests
         Assert.True(b[3].InputGradientRequired);
         Assert.Equal(a.Parameters().SelectMany(p => p.Grad.Span.ToArray()), b.Parameters().SelectMany(p => p.Grad.Span.ToArray()));
     }
+
+    /// <summary>
+    /// Eval-mode Sequential runs Upsample(×2) → Conv2d(3×3) [→ ReLU] as one sub-pixel convolution; it must equal the
+    /// layers run one by one (up to float rounding: the fused kernel adds taps in another order), on odd sizes, with
+    /// and without bias and ReLU, on every SIMD path, and with buffers reused across shapes.
+    /// </summary>
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void Upsample_conv_fusion_equals_the_layers_one_by_one(bool bias, bool relu)
+    {
+        var rng = new Random(bias ? 11 : 12);
+        foreach (var p in new[] { SimdPath.Avx512, SimdPath.Avx2, SimdPath.Scalar }.Where(Simd.IsSupported))
+        {
+            using var _ = Simd.Force(p);
+            // Maps under 6×6 take the unfused path (where fusion does not pay); the rest the fused one.
+            foreach (var (n, c, o, h, w) in new[] { (1, 1, 1, 1, 1), (3, 5, 4, 3, 5), (2, 16, 3, 8, 8), (1, 7, 9, 6, 13), (2, 3, 5, 7, 6) })
+            {
+                Module[] Make() => relu
+                    ? [new Upsample(2), new Conv2d(c, o, 3, bias, new Init(5)), new ReLU()]
+                    : [new Upsample(2), new Conv2d(c, o, 3, bias, new Init(5))];
+                var fused = new Sequential(Make());
+                fused.Eval().ReuseBuffers();
+                var plain = Make();
+                foreach (var m in plain) m.Eval();
+                var x = new Tensor(n, c, h, w);
+                for (int i = 0; i < x.Length; i++) x.Span[i] = (float)rng.NextDouble() * 2 - 1;
+
+                Tensor expected = x;
+                foreach (var m in plain) expected = m.Forward(expected);
+                var direct = ((Conv2d)fused[1]).ForwardAfterUpsample2(x, relu).Span.ToArray(); // the kernel itself, any size
+                var actual = fused.Forward(x);
+                Assert.Equal(expected.Shape, actual.Shape);
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    float tolerance = 1e-5f * Math.Max(1f, Math.Abs(expected.Span[i]));
+                    Assert.True(Math.Abs(expected.Span[i] - actual.Span[i]) <= tolerance, $"{p} [{n},{c},{h},{w}]→{o} element {i}: {actual.Span[i]} vs {expected.Span[i]}");
+                    Assert.True(Math.Abs(expected.Span[i] - direct[i]) <= tolerance, $"{p} [{n},{c},{h},{w}]→{o} element {i} (kernel): {direct[i]} vs {expected.Span[i]}");
+                }
+            }
+        }
+    }
 }

@@ -63,6 +63,17 @@ public sealed class Sequential : Module
         for (int i = 0; i < _children.Count; i++)
         {
             var m = _children[i].Module;
+            // Inference: ×2 nearest upsampling into a 3×3 convolution (and its ReLU) runs as one sub-pixel convolution,
+            // where it pays: it computes (H+1)×(W+1) positions for H×W inputs, so on maps under 6×6 the saved work is lost.
+            if (m is Upsample { ScaleFactor: 2, Training: false } && i + 1 < _children.Count
+                && _children[i + 1].Module is Conv2d { KernelSize: 3, Training: false } conv
+                && x.Rank == 4 && x[2] >= 6 && x[3] >= 6)
+            {
+                bool fuseRelu = i + 2 < _children.Count && _children[i + 2].Module is ReLU { Training: false };
+                x = conv.ForwardAfterUpsample2(x, fuseRelu);
+                i += fuseRelu ? 2 : 1;
+                continue;
+            }
             if (m is IReluFusable f && i + 1 < _children.Count && _children[i + 1].Module is ReLU relu && relu.Training == m.Training)
             {
                 x = relu.AdoptOutput(f.ForwardRelu(x));
