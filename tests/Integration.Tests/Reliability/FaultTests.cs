@@ -15,6 +15,7 @@ namespace SecureTransmit.Integration.Tests.Reliability;
 public sealed class FaultTests(ITestOutputHelper output)
 {
     private const int Images = 100;
+    private const int Side = 128; // 16 tiles an image: slow enough that the batch takes about a second on a fast machine
     private const int StartedAt = 10; // stored images before the interruption
     private const int Sigstop = 19, Sigcont = 18; // Linux x86-64/arm64 numbering
 
@@ -52,7 +53,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     /// <summary>Sends the batch, interrupts the receiver after ~10 stored images, restarts it, waits for the sender.</summary>
     private async Task<(int StoredAtSignal, List<SenderItem> Sender, int Leftovers)> RunWithInterruption(World world, int signal)
     {
-        var images = world.MakeImages("batch", Images, seed: signal);
+        var images = world.MakeImages("batch", Images, size: Side, seed: signal);
         var summary = world["summary.json"];
         var first = await ReceiverProcess.StartAsync(world, h2c: false);
         int port = first.Port, storedAtSignal, leftovers;
@@ -70,7 +71,7 @@ public sealed class FaultTests(ITestOutputHelper output)
                 Assert.False(sender.HasExited, $"sender finished before the interruption: {sender.StdOut}\n{sender.StdErr}");
                 await Task.Delay(5);
             }
-            // A fast machine stores a 64×64 image every few milliseconds, so the whole batch could finish between two
+            // A fast machine stores a small image every few milliseconds, so the whole batch could finish between two
             // polls. Freezing the sender (SIGSTOP) pins the moment: at most --in-flight images are on their way, the
             // receiver is signalled while the batch is certainly unfinished, and the sender resumes at once, so that it
             // is alive to read the receipts of a graceful stop (a frozen peer cannot, and would resend those images).
@@ -122,7 +123,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         foreach (var png in pngs)
         {
             var image = ImageIO.Load(Path.Combine(world.Out, png!));
-            Assert.Equal((64, 64), (image.Width, image.Height));
+            Assert.Equal((Side, Side), (image.Width, image.Height));
         }
         return stored;
     }
