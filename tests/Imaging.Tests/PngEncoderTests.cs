@@ -16,6 +16,8 @@ public class PngEncoderTests
         return data;
     }
 
+    public static TheoryData<PngFilter> AllFilters() => new(Enum.GetValues<PngFilter>());
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Round_trip_is_lossless(int width, int height, int channels)
@@ -30,11 +32,7 @@ public class PngEncoderTests
     }
 
     [Theory]
-    [InlineData(PngFilter.None)]
-    [InlineData(PngFilter.Sub)]
-    [InlineData(PngFilter.Up)]
-    [InlineData(PngFilter.Average)]
-    [InlineData(PngFilter.Paeth)]
+    [MemberData(nameof(AllFilters))]
     public void Forced_filter_is_used_on_every_row_and_round_trips(PngFilter filter)
     {
         for (int c = 1; c <= 4; c++)
@@ -108,11 +106,7 @@ public class PngEncoderTests
     /// vectorized filters: every filter, bytes per pixel 1–8, row lengths around and across the vector widths.
     /// </summary>
     [Theory]
-    [InlineData(PngFilter.None)]
-    [InlineData(PngFilter.Sub)]
-    [InlineData(PngFilter.Up)]
-    [InlineData(PngFilter.Average)]
-    [InlineData(PngFilter.Paeth)]
+    [MemberData(nameof(AllFilters))]
     public void Vectorized_filters_equal_the_specification_formulas(PngFilter filter)
     {
         var random = new Random(17 + (int)filter);

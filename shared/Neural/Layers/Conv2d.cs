@@ -16,31 +16,17 @@ namespace SecureTransmit.Neural.Layers;
 /// kernel flipped in space and transposed in channels (padding k−1−pad), so it reuses the forward engine.
 /// </para>
 /// </summary>
-public sealed unsafe class Conv2d : Module, IReluFusable
+public sealed unsafe class Conv2d : WeightedLayer
 {
-    private readonly Parameter _weight;
-    private readonly Parameter? _bias;
-    private Tensor? _input;
-    private float[]? _outCache, _gradCache, _paddedCache, _phaseCache;
+    private float[]? _paddedCache, _phaseCache;
 
     public Conv2d(int inChannels, int outChannels, int kernelSize, bool bias = true, Init? init = null)
+        : base([outChannels, inChannels, kernelSize, kernelSize], inChannels * kernelSize * kernelSize, bias, init)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernelSize);
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;
         Padding = (kernelSize - 1) / 2;
-        init ??= Init.Default;
-        int fanIn = inChannels * kernelSize * kernelSize;
-        _weight = new Parameter(new Tensor(outChannels, inChannels, kernelSize, kernelSize));
-        init.KaimingUniformDefault(_weight.Value, fanIn);
-        if (bias)
-        {
-            _bias = new Parameter(new Tensor(outChannels));
-            init.BiasDefault(_bias.Value, fanIn);
-        }
     }
 
     public int InChannels { get; }
@@ -50,20 +36,7 @@ public sealed unsafe class Conv2d : Module, IReluFusable
     /// <summary>Zero rows/columns added at the top/left; k−1−Padding go at the bottom/right.</summary>
     public int Padding { get; }
 
-    public Parameter Weight => _weight;
-    public Parameter? Bias => _bias;
-
-    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters()
-    {
-        yield return ("weight", _weight);
-        if (_bias != null) yield return ("bias", _bias);
-    }
-
-    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
-
-    Tensor IReluFusable.ForwardRelu(Tensor input) => Forward(input, relu: true);
-
-    private Tensor Forward(Tensor input, bool relu)
+    private protected override Tensor Forward(Tensor input, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4 || input[1] != InChannels)

@@ -64,21 +64,39 @@ public sealed class FaultTests(ITestOutputHelper output)
         ]);
         await using (first)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(180);
-            while (Directory.GetFiles(world.Out, "*.json").Length < StartedAt)
+            // A fast machine stores a small image every few milliseconds, and a test host busy with other tests can
+            // leave a thread-pool continuation waiting for a second, so the whole batch could finish between two
+            // polls. So a dedicated thread watches the folder and, the moment enough images are stored, freezes the
+            // sender (SIGSTOP: at most --in-flight images stay on their way), signals the receiver while the batch is
+            // certainly unfinished, and resumes the sender at once (SIGCONT), so that it is alive to read the receipts
+            // of a graceful stop (a frozen peer cannot, and would resend those images).
+            var signalled = new System.Diagnostics.Stopwatch();
+            var interrupted = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var watcher = new Thread(() =>
             {
-                Assert.True(DateTime.UtcNow < deadline, $"the batch did not get going\n{sender.StdErr}\n{first.Child.StdOut}");
-                Assert.False(sender.HasExited, $"sender finished before the interruption: {sender.StdOut}\n{sender.StdErr}");
-                await Task.Delay(5);
-            }
-            // A fast machine stores a small image every few milliseconds, so the whole batch could finish between two
-            // polls. Freezing the sender (SIGSTOP) pins the moment: at most --in-flight images are on their way, the
-            // receiver is signalled while the batch is certainly unfinished, and the sender resumes at once, so that it
-            // is alive to read the receipts of a graceful stop (a frozen peer cannot, and would resend those images).
-            sender.Signal(Sigstop);
-            var signalled = System.Diagnostics.Stopwatch.StartNew();
-            first.Child.Signal(signal);
-            sender.Signal(Sigcont);
+                try
+                {
+                    var deadline = DateTime.UtcNow.AddSeconds(180);
+                    while (Directory.GetFiles(world.Out, "*.json").Length < StartedAt)
+                    {
+                        if (sender.HasExited) { interrupted.SetResult("sender finished before the interruption"); return; }
+                        if (DateTime.UtcNow > deadline) { interrupted.SetResult("the batch did not get going"); return; }
+                        Thread.Sleep(2);
+                    }
+                    sender.Signal(Sigstop);
+                    signalled.Start();
+                    first.Child.Signal(signal);
+                    sender.Signal(Sigcont);
+                    interrupted.SetResult(null);
+                }
+                catch (Exception e)
+                {
+                    interrupted.TrySetException(e);
+                }
+            }) { IsBackground = true, Name = "fault-watcher" };
+            watcher.Start();
+            var problem = await interrupted.Task.WaitAsync(TimeSpan.FromSeconds(200));
+            Assert.True(problem is null, $"{problem}\n{sender.StdOut}\n{sender.StdErr}\n{first.Child.StdOut}");
             var exit = await first.Child.WaitAsync(TimeSpan.FromSeconds(60));
             output.WriteLine($"receiver exited {signalled.Elapsed.TotalSeconds:0.00} s after signal {signal}");
             storedAtSignal = Directory.GetFiles(world.Out, "*.json").Length;
