@@ -2,6 +2,8 @@
 # Turns a training run into shipped weights: exports the run's last checkpoint as the split encoder/decoder files
 # into models/, evaluates them on the CIFAR-10 test batch (product path), and writes the model card.
 # Usage: models/finalize.sh NAME RUN_DIR   (stop the training first; its checkpoint is taken as it stands)
+# Env: LAB_DLL (default lab/bin/Release/net10.0/lab.dll), CIFAR (dataset folder), EVAL_LIMIT, DATA_NOTE,
+#      STOPPED=1 when the run was cut short (the card's command line then says after which epoch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$1; run=$2
@@ -19,4 +21,4 @@ cp "$run/metrics.csv" "docs/models/$name-metrics.csv"
 [ -f "$run/accuracy.svg" ] && cp "$run/accuracy.svg" "docs/models/$name-accuracy.svg"
 "${L[@]}" eval --model "$name" --data "$D/test_batch.bin" ${EVAL_LIMIT:+--limit $EVAL_LIMIT} --json "docs/models/$name-eval.json" --out docs/models > "$run/eval.log"
 "${L[@]}" model-card --model "$name" --run "$run" --eval "docs/models/$name-eval.json" ${DATA_NOTE:+--data-note "$DATA_NOTE"} \
-  --command "lab train --model $name --data data_batch_1.bin data_batch_2.bin data_batch_3.bin --val test_batch.bin --batch 256 --lr 1e-3 --seed 1 (stopped after epoch $epochs)"
+  --command "lab train --model $name --data data_batch_1.bin data_batch_2.bin data_batch_3.bin --val test_batch.bin --epochs $epochs --batch 256 --lr 1e-3 --seed 1${STOPPED:+ (stopped after epoch $epochs)}"

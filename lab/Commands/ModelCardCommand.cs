@@ -57,7 +57,9 @@ public static class ModelCardCommand
             sb.AppendLine(inv, $"- **Data**: {pr.GetRequiredValue(data)}. Never Kodak or USC-SIPI.");
             sb.AppendLine(inv, $"- **Optimizer**: Adam, lr {o["LearningRate"]}, batch {o["BatchSize"]}, MSE loss, seed {o["Seed"]}{(o["KerasEpsilon"]!.GetValue<bool>() ? ", Keras epsilon" : "")}");
             int partial = state["Batch"]!.GetValue<int>();
-            sb.AppendLine(inv, $"- **Epochs**: {state["Epoch"]}{(partial > 0 ? $" full epochs plus {partial} batches of the next (stopped mid-epoch)" : "")} (paper A: 50), on this project's own engine on 2 CPU cores shared with other work; stopped for the session's time budget, not at convergence");
+            bool complete = partial == 0 && o["Epochs"] is { } planned && state["Epoch"]!.GetValue<int>() >= planned.GetValue<int>();
+            string budget = complete ? ", the whole planned run" : " shared with other work; stopped for the session's time budget, not at convergence";
+            sb.AppendLine(inv, $"- **Epochs**: {state["Epoch"]}{(partial > 0 ? $" full epochs plus {partial} batches of the next (stopped mid-epoch)" : "")} (paper A: 50), on this project's own engine on 2 CPU cores{budget}");
             sb.AppendLine(inv, $"- **Wall time**: {state["ElapsedSeconds"]!.GetValue<double>() / 60:0.0} min");
             if (pr.GetValue(command) is { } c) sb.AppendLine(inv, $"- **Command**: `{c}`");
             if (last is null)
