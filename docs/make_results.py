@@ -33,12 +33,12 @@ for m, e, last, n in rows:
 w("")
 w("## What explains each difference\n")
 full = [m for m, e, last, n in rows if n >= 50]
-cut = [m for m, e, last, n in rows if n < 50]
+cut = [m for m, e, last, n in rows if n < 50 and m != "sae-4"]
 w("- **Training budget.** The paper trained 50 epochs on Colab (GPU); every model here was trained by this project's own")
 w("  engine on 2 CPU cores, for the epochs in the table." + (f" {', '.join(f'`{m}`' for m in full)} ran the paper's 50 epochs" if full else ""))
-w(("  (on an idle machine, 8–10 s an epoch for the CAEs)." if full else "") + (f" {', '.join(f'`{m}`' for m in cut)} were stopped for a session's time budget on a" if cut else ""))
+w(("  (on an idle machine, 6–12 s an epoch); `sae-4` ran 30, a planned run as well." if full else "") + (f" {', '.join(f'`{m}`' for m in cut)} {'was' if len(cut) == 1 else 'were'} stopped for a session's time budget on a" if cut else ""))
 if cut:
-    w("  machine shared with the rest of the build; their loss curves (`docs/models/NAME-loss.svg`) are still falling.")
+    w("  machine shared with the rest of the build; " + ("its loss curve" if len(cut) == 1 else "their loss curves") + " (`docs/models/NAME-loss.svg`) " + ("is" if len(cut) == 1 else "are") + " still falling.")
 w("  The numbers are what these shipped weights do, not what the architectures can do.")
 w("- **The paper's loss of 2.37e-4 is not reachable by the compact reading.** A loss of 2.37e-4 is 36.3 dB PSNR. In Keras,")
 w("  `Dense(128)` on a 4×4×8 map acts per pixel, so the paper's \"encryption layer\" makes a 4×4×128 latent (2048 values,")
