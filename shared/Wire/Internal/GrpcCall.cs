@@ -156,7 +156,20 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
                 throw FailLocally(new Status(StatusCode.Cancelled, "Read canceled by the caller."));
             }
 
-            throw CreateExceptionFor(ex);
+            // The server may have sent its trailers and then reset the stream (to stop an upload it no longer reads):
+            // the transport then fails the read, but the status the server gave is already here.
+            if (_final is null && _response?.TrailingHeaders is { } arrived && ReadStatus(arrived) is Status sent)
+            {
+                Metadata late = new();
+                foreach (KeyValuePair<string, HeaderStringValues> header in arrived.NonValidated)
+                {
+                    MetadataHeaders.AddIncoming(late, header.Key, header.Value);
+                }
+
+                Finish(sent, late.Freeze());
+            }
+
+            throw _final is FinalState known ? known.ToException() : CreateExceptionFor(ex);
         }
 
         if (result.HasMessage)
