@@ -4,7 +4,7 @@ using SecureTransmit.Lab.Commands;
 
 namespace SecureTransmit.Lab.Tests;
 
-/// <summary>Generated images and a child-process runner for the bandwidth and rate–distortion tests (no files from ../shared).</summary>
+/// <summary>Generated images and the child-process runner of the lab tests (bandwidth, rate–distortion, eval; no files from ../shared).</summary>
 internal static class BandwidthTestSupport
 {
     /// <summary>A photo-like RGB image: gradient, a few waves of different periods, a sharp-edged disc and seeded noise.</summary>

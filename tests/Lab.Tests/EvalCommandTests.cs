@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using SecureTransmit.Codec;
 using SecureTransmit.Imaging;
@@ -15,7 +14,6 @@ namespace SecureTransmit.Lab.Tests;
 /// </summary>
 public sealed class EvalCommandTests : IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "st-eval-" + Guid.NewGuid().ToString("N")[..8]);
 
     public EvalCommandTests()
@@ -41,26 +39,7 @@ public sealed class EvalCommandTests : IDisposable
         return image;
     }
 
-    private static async Task<(int ExitCode, string StdOut, string StdErr)> Lab(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lab.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NO_COLOR"] = "1";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        try
-        {
-            await p.WaitForExitAsync().WaitAsync(Timeout);
-        }
-        catch (TimeoutException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> Lab(params string[] args) => BandwidthTestSupport.RunLabAsync(args);
 
     /// <summary>PSNR over all images' pixels from this codec, computed here: 10·log10(255² / mean squared error).</summary>
     private double ExpectedPsnr(IEnumerable<Image> images)
@@ -107,7 +86,7 @@ public sealed class EvalCommandTests : IDisposable
             }
 
         var r = await Lab("eval", "--model", "cae-compact", "--models", P("models"), "--data", P("batch.bin"), "--json", P("m.json"));
-        Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
+        Assert.True(r.Code == 0, r.Err + r.Out);
         AssertMetrics(JsonNode.Parse(File.ReadAllText(P("m.json")))!, 5, ExpectedPsnr(images));
     }
 
@@ -121,7 +100,7 @@ public sealed class EvalCommandTests : IDisposable
         File.WriteAllText(P("folder/notes.txt"), "not an image; ignored by extension");
 
         var r = await Lab("eval", "--model", "cae-compact", "--models", P("models"), "--data", P("folder"), "--json", P("f.json"));
-        Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
+        Assert.True(r.Code == 0, r.Err + r.Out);
         var json = JsonNode.Parse(File.ReadAllText(P("f.json")))!;
         AssertMetrics(json, 2, ExpectedPsnr(images));
     }
@@ -129,12 +108,12 @@ public sealed class EvalCommandTests : IDisposable
     private async Task AssertOneLineError(string expected, params string[] args)
     {
         var r = await Lab(["eval", "--model", "cae-compact", "--json", P("bad.json"), .. args]);
-        Assert.True(r.ExitCode != 0, "exit 0:\n" + r.StdOut);
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "expected one error line:\n" + r.StdErr);
+        Assert.True(r.Code != 0, "exit 0:\n" + r.Out);
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, "expected one error line:\n" + r.Err);
         Assert.StartsWith("lab: error: ", lines[0]);
         Assert.Contains(expected, lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
         Assert.False(File.Exists(P("bad.json")), "a failed eval wrote its JSON");
     }
 

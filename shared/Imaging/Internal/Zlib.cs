@@ -95,9 +95,9 @@ internal static class Zlib
     /// the zlib header and the Adler-32 of the whole input. Matches cannot reach back across a segment boundary,
     /// which costs well under 1% of size on images.
     /// </summary>
-    public static byte[] Deflate(ReadOnlySpan<byte> data, int level, int? segments = null)
+    public static byte[] Deflate(byte[] data, int level, int? segments = null)
     {
-        if (data.IsEmpty)
+        if (data.Length == 0)
         {
             // ZLibStream writes nothing when given nothing: header, one empty final fixed-Huffman block, Adler-32 = 1.
             return [0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];
@@ -115,7 +115,7 @@ internal static class Zlib
             return output.ToArray();
         }
 
-        byte[] input = data.ToArray();
+        byte[] input = data;
         var pieces = new byte[parts][];
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, i =>
         {

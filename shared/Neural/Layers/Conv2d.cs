@@ -18,7 +18,7 @@ namespace SecureTransmit.Neural.Layers;
 /// </summary>
 public sealed unsafe class Conv2d : WeightedLayer
 {
-    private float[]? _paddedCache, _phaseCache;
+    private float[]? _paddedCache, _phaseCache, _phaseOutCache;
 
     public Conv2d(int inChannels, int outChannels, int kernelSize, bool bias = true, Init? init = null)
         : base([outChannels, inChannels, kernelSize, kernelSize], inChannels * kernelSize * kernelSize, bias, init)
@@ -108,7 +108,7 @@ public sealed unsafe class Conv2d : WeightedLayer
             }
         });
 
-        var phases = Buffers.Uninitialized(BufferReuse, ref _gradCache, n, 4 * o, hp, wp); // the gradient buffer is idle in eval
+        var phases = Buffers.Uninitialized(BufferReuse, ref _phaseOutCache, n, 4 * o, hp, wp);
         fixed (float* kp = k4) fixed (float* bp = _bias != null ? bias4 : default) fixed (float* xp = ps) fixed (float* zp = phases.Data)
             ConvEngine.ForwardBatch(xp, n, c, hp, wp, 2, kp, 4 * o, _bias != null ? bp : null, 1, zp, transposeFlip: false, relu);
 

@@ -160,13 +160,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
             // the transport then fails the read, but the status the server gave is already here.
             if (_final is null && _response?.TrailingHeaders is { } arrived && ReadStatus(arrived) is Status sent)
             {
-                Metadata late = new();
-                foreach (KeyValuePair<string, HeaderStringValues> header in arrived.NonValidated)
-                {
-                    MetadataHeaders.AddIncoming(late, header.Key, header.Value);
-                }
-
-                Finish(sent, late.Freeze());
+                Finish(sent, TrailerMetadata(arrived));
             }
 
             throw _final is FinalState known ? known.ToException() : CreateExceptionFor(ex);
@@ -178,15 +172,9 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
         }
 
         // End of the response body: the trailers carry the status.
-        Metadata trailers = new();
         HttpResponseHeaders trailing = _response!.TrailingHeaders;
-        foreach (KeyValuePair<string, HeaderStringValues> header in trailing.NonValidated)
-        {
-            MetadataHeaders.AddIncoming(trailers, header.Key, header.Value);
-        }
-
         Status status = ReadStatus(trailing) ?? new Status(StatusCode.Internal, "No grpc-status found in the response trailers.");
-        Finish(status, trailers.Freeze());
+        Finish(status, TrailerMetadata(trailing));
         DisposeResponse();
         FinalState final = _final!;
         if (final.Status.StatusCode != StatusCode.OK)
@@ -244,6 +232,18 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     }
 
     /// <summary>Settles the status for a transport exception and returns the exception to throw.</summary>
+    /// <summary>The response trailers as call metadata (frozen).</summary>
+    private static Metadata TrailerMetadata(HttpResponseHeaders trailing)
+    {
+        Metadata trailers = new();
+        foreach (KeyValuePair<string, HeaderStringValues> header in trailing.NonValidated)
+        {
+            MetadataHeaders.AddIncoming(trailers, header.Key, header.Value);
+        }
+
+        return trailers.Freeze();
+    }
+
     public RpcException CreateExceptionFor(Exception ex)
     {
         Finish(ResolveStatus(ex), Metadata.Empty);
