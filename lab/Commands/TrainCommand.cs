@@ -18,7 +18,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "model name (" + string.Join(", ", ModelZoo.Names) + ")", Required = true };
+        var model = new Option<string>("--model") { Description = "model name (" + string.Join(", ", ModelZoo.Names.Concat(LicZoo.Names)) + ")", Required = true };
         var data = new Option<string[]>("--data") { Description = "CIFAR-10 batch files, or one image folder", Required = true, AllowMultipleArgumentsPerToken = true };
         var val = new Option<string[]>("--val") { Description = "validation data (CIFAR-10 batch files or a folder); default: a held-out split of --data", AllowMultipleArgumentsPerToken = true };
         var valFraction = new Option<double>("--val-fraction") { Description = "held-out fraction when --val is not given", DefaultValueFactory = _ => 0.1 };
@@ -33,9 +33,14 @@ public static class TrainCommand
         var stopAfter = new Option<int?>("--stop-after-batches") { Description = "save a checkpoint and stop after this many batches (to test resuming)" };
         var valLimit = new Option<int?>("--val-limit") { Description = "validate on only the first N validation samples" };
         var export = new Option<bool>("--export") { Description = "with --resume: write the checkpoint's weights as the split encoder/decoder files without training" };
-        var cmd = new Command("train", "Train an autoencoder (Adam, MSE) with progress, checkpoints and metrics")
-            { model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter, valLimit, export };
-        cmd.SetAction((pr, ct) => Task.FromResult(Run(pr, ct, model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter, valLimit, export)));
+        var lic = new TrainLic.Options();
+        var cmd = new Command("train", "Train an autoencoder (Adam, MSE) or a lic codec (rate–distortion) with progress, checkpoints and metrics")
+            { model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter, valLimit, export,
+              lic.Lambda, lic.Steps, lic.Crop, lic.InitFrom, lic.Clip, lic.EvalEvery };
+        cmd.SetAction((pr, ct) => Task.FromResult(
+            LicZoo.TryGet(pr.GetRequiredValue(model), out var spec)
+                ? TrainLic.Run(pr, ct, spec, lic, data, batch, lr, seed, output, resume, stopAfter, export)
+                : Run(pr, ct, model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter, valLimit, export)));
         return cmd;
     }
 
