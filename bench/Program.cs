@@ -7,6 +7,7 @@ using SecureTransmit.Neural.Internal;
 // bench [--json FILE] [--quick] [--simd Avx2|Scalar] [--torch-peer PATH]   the full benchmark (bench/run.sh calls this)
 // Developer modes (timings of parts; CPU-time figures stay meaningful on a busy shared machine):
 // bench profile [BATCH] [MODEL] [--inference] [--simd P]  per-layer milliseconds of one training step (or forward)
+// bench licprof [BATCH] [SIZE] [MODEL]                  per-layer milliseconds of one lic training step
 // bench convprof                                         Conv2d forward/backward, wall ms and GFLOP per CPU-second
 // bench bwdprof                                          conv backward split into dX and dW
 // bench gemm                                             SGEMM 1024^3 and 512^3, wall and per CPU-second
@@ -20,6 +21,11 @@ if (args.Length > 0 && args[0] == "profile")
     int si = Array.IndexOf(args, "--simd");
     using var force = si > 0 ? Simd.Force(Enum.Parse<SimdPath>(args[si + 1], ignoreCase: true)) : null;
     CaeBench.Profile(args.Length > 1 ? int.Parse(args[1]) : 256, args.Length > 2 && !args[2].StartsWith("--") ? args[2] : "cae-compact", args.Contains("--inference"));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "licprof")
+{
+    LicBench.Profile(args.Length > 1 ? int.Parse(args[1]) : 8, args.Length > 2 ? int.Parse(args[2]) : 128, args.Length > 3 ? args[3] : "lic-2");
     return 0;
 }
 if (args.Length > 0 && args[0] == "convprof")

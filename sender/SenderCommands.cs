@@ -61,18 +61,17 @@ public static class SenderCommands
 
     private static async Task<int> RunSend(SendOptions o, string[] inputs, string? jsonPath, bool quiet, CancellationToken ct)
     {
-        if (!ModelZoo.TryGet(o.Model, out _)) throw new ArgumentException($"--model '{o.Model}': unknown model (known: {string.Join(", ", ModelZoo.Names)})");
+        if (!CodecFiles.Names.Contains(o.Model)) throw new ArgumentException($"--model '{o.Model}': unknown model (known: {string.Join(", ", CodecFiles.Names)})");
         var encoderPath = ModelFiles.EncoderPath(o.ModelsPath, o.Model);
         if (!File.Exists(encoderPath)) throw new FileNotFoundException($"no encoder for model '{o.Model}': {encoderPath} does not exist");
         using var identity = IdentityFile.Load(o.KeyPath);
-        var (spec, encoder, modelIdHex) = ModelFiles.LoadEncoder(encoderPath, o.Model);
-        var codec = new ImageCodec(spec, encoder, decoder: null);
+        var (codec, modelIdHex) = CodecFiles.LoadEncoder(encoderPath, o.Model);
 
         var items = Expand(inputs).Select(p => new Item(p)).ToList();
         if (items.Count == 0) throw new ArgumentException("no images to send");
         foreach (var item in items)
         {
-            item.Image = ImageIO.Load(item.Path).ToRgb();
+            item.Image = ImageIO.Load(item.Path);
             item.OriginalPngBytes = ImageIO.DetectFormat(File.ReadAllBytes(item.Path)) == ImageFormat.Png
                 ? new FileInfo(item.Path).Length : ImageIO.Encode(item.Image, ImageFormat.Png).Length;
         }
@@ -102,9 +101,9 @@ public static class SenderCommands
             AnsiConsole.Write(table);
         }
         long wire = items.Sum(i => i.WireBytes), png = items.Sum(i => i.OriginalPngBytes);
-        var summary = $"sent {items.Count} image(s) with {spec.Name}/{o.Cipher}: {wire:N0} bytes on the wire vs {png:N0} as PNG ({(double)png / Math.Max(1, wire):0.0}:1) in {total.Elapsed.TotalSeconds:0.00} s";
+        var summary = $"sent {items.Count} image(s) with {codec.ModelName}/{o.Cipher}: {wire:N0} bytes on the wire vs {png:N0} as PNG ({(double)png / Math.Max(1, wire):0.0}:1) in {total.Elapsed.TotalSeconds:0.00} s";
         Console.WriteLine(summary);
-        if (jsonPath is not null) WriteJson(jsonPath, o, spec, modelIdHex, items, total.Elapsed.TotalMilliseconds);
+        if (jsonPath is not null) WriteJson(jsonPath, o, codec.ModelName, modelIdHex, items, total.Elapsed.TotalMilliseconds);
         return 0;
     }
 
@@ -115,7 +114,7 @@ public static class SenderCommands
 
     private static double Bpp(Item i) => i.WireBytes * 8.0 / ((double)i.Image!.Width * i.Image.Height);
 
-    private static void WriteJson(string path, SendOptions o, ModelSpec spec, string modelId, List<Item> items, double totalMs)
+    private static void WriteJson(string path, SendOptions o, string model, string modelId, List<Item> items, double totalMs)
     {
         var arr = new JsonArray();
         foreach (var i in items)
@@ -141,7 +140,7 @@ public static class SenderCommands
         {
             ["receiver"] = o.To!.ToString(),
             ["receiver_fingerprint"] = o.ReceiverFingerprint!.Hex,
-            ["model"] = spec.Name,
+            ["model"] = model,
             ["model_id"] = modelId,
             ["cipher"] = o.Cipher,
             ["images"] = arr,

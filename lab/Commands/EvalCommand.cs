@@ -22,7 +22,7 @@ namespace SecureTransmit.Lab.Commands;
 public static class EvalCommand
 {
     /// <summary>Packet bytes besides the latent: header (with the larger, logistic key block) and tag.</summary>
-    public const int PacketOverhead = PacketHeader.FixedPrefixSize + 60 + PacketHeader.SuffixSize + 16;
+    public static int PacketOverhead => Packet.OverheadBytes(SecureTransmit.Security.CipherModes.Logistic);
 
     public static Command Create()
     {
@@ -35,22 +35,21 @@ public static class EvalCommand
         var cmd = new Command("eval", "Evaluate a model on a dataset: MSE, PSNR, SSIM, Keras accuracy, bpp, timings") { model, models, data, limit, json, output };
         cmd.SetAction(pr =>
         {
-            var (spec, enc, dec, id) = ModelFiles.LoadPair(pr.GetRequiredValue(models), pr.GetRequiredValue(model));
-            var codec = new ImageCodec(spec, enc, dec);
-            var images = LoadImages(pr.GetRequiredValue(data), pr.GetValue(limit), spec);
+            var (codec, id) = CodecFiles.LoadPair(pr.GetRequiredValue(models), pr.GetRequiredValue(model));
+            var images = LoadImages(pr.GetRequiredValue(data), pr.GetValue(limit), codec);
             var result = Evaluate(codec, images, out var firstPairs);
-            result["model"] = spec.Name;
+            result["model"] = codec.ModelName;
             result["model_id"] = id;
             result["data"] = string.Join(" ", pr.GetRequiredValue(data).Select(Path.GetFileName));
             Print(result);
             if (pr.GetValue(json) is { } jp) WriteAtomic(jp, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            if (pr.GetValue(output) is { } dir) WriteFigures(dir, spec.Name, firstPairs);
+            if (pr.GetValue(output) is { } dir) WriteFigures(dir, codec.ModelName, firstPairs);
             return 0;
         });
         return cmd;
     }
 
-    public static List<Image> LoadImages(string[] data, int? limit, ModelSpec spec)
+    public static List<Image> LoadImages(string[] data, int? limit, IImageCodec codec)
     {
         var list = new List<Image>();
         int max = limit ?? int.MaxValue;
@@ -63,8 +62,8 @@ public static class EvalCommand
             foreach (var f in files)
             {
                 var img = ImageIO.Load(f).ToRgb();
-                if (img.Width < spec.TileSize || img.Height < spec.TileSize)
-                    throw new DatasetException($"{f}: image is {img.Width}×{img.Height}, smaller than the model's {spec.TileSize}×{spec.TileSize} tile");
+                if (codec.Kind == PayloadKind.TiledLatent && (img.Width < codec.Tile || img.Height < codec.Tile))
+                    throw new DatasetException($"{f}: image is {img.Width}×{img.Height}, smaller than the model's {codec.Tile}×{codec.Tile} tile");
                 list.Add(img);
             }
             return list;
@@ -81,7 +80,7 @@ public static class EvalCommand
         return list;
     }
 
-    public static JsonObject Evaluate(ImageCodec codec, IReadOnlyList<Image> images, out List<(Image Original, Image Reconstruction)> firstPairs)
+    public static JsonObject Evaluate(IImageCodec codec, IReadOnlyList<Image> images, out List<(Image Original, Image Reconstruction)> firstPairs)
     {
         double sse = 0, ssim = 0, acc = 0, psnrMean = 0, encodeMs = 0, decodeMs = 0;
         var sseCh = new double[3];
@@ -90,7 +89,7 @@ public static class EvalCommand
         AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask($"evaluating {codec.Spec.Name}", maxValue: images.Count);
+                var task = ctx.AddTask($"evaluating {codec.ModelName}", maxValue: images.Count);
                 foreach (var img in images)
                 {
                     var (e, r, encMs, decMs) = codec.RoundTrip(img);
@@ -127,11 +126,12 @@ public static class EvalCommand
             ["psnr_mean_per_image"] = Math.Round(psnrMean / count, 4),
             ["ssim"] = Math.Round(ssim / count, 5),
             ["keras_accuracy"] = Math.Round(acc / count, 5),
-            ["bpp"] = Math.Round(latentBytes * 8.0 / pixels, 5),
-            ["wire_bpp"] = Math.Round((latentBytes + (long)count * PacketOverhead) * 8.0 / pixels, 5),
+            // bpp counts every byte a packet puts on the wire (header with the logistic key block, payload, tag).
+            ["bpp"] = Math.Round((latentBytes + (long)count * PacketOverhead) * 8.0 / pixels, 5),
+            ["payload_bpp"] = Math.Round(latentBytes * 8.0 / pixels, 5),
             ["encode_ms_per_image"] = Math.Round(encodeMs / count, 4),
             ["decode_ms_per_image"] = Math.Round(decodeMs / count, 4),
-            ["quantization"] = "8-bit per-image min/max (the product path)",
+            ["quantization"] = codec.Kind == PayloadKind.EntropyCoded ? "rounded latent, range-coded with the model's factorized prior (the product path)" : "8-bit per-image min/max (the product path)",
         };
     }
 

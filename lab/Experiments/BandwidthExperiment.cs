@@ -74,8 +74,7 @@ public static class BandwidthExperiment
             var modelQuality = new Dictionary<string, (double Psnr, double Ssim, long Latent)>();
             foreach (var m in models)
             {
-                var (spec, enc, dec, _) = ModelFiles.LoadPair(o.ModelsDir, m);
-                var codec = new ImageCodec(spec, enc, dec);
+                var codec = CodecFiles.LoadPair(o.ModelsDir, m).Codec;
                 progress.Stage($"{m}: encode and decode", images.Count);
                 double ps = 0, ss = 0;
                 long latent = 0;

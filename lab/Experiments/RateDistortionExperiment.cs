@@ -50,8 +50,7 @@ public static class RateDistortionExperiment
         var png = new Dictionary<string, (long Bytes, long Pixels, bool SourcePng)>();
         var loaded = models.ToDictionary(m => m, m =>
         {
-            var (spec, enc, dec, _) = ModelFiles.LoadPair(o.ModelsDir, m);
-            return new ImageCodec(spec, enc, dec);
+            return CodecFiles.LoadPair(o.ModelsDir, m).Codec;
         });
         foreach (var dir in o.ImageDirs)
         {

@@ -5,7 +5,7 @@ using SecureTransmit.Neural.Models;
 namespace SecureTransmit.Receiver.Internal;
 
 /// <summary>One servable model: its decoder half, ready to reconstruct.</summary>
-public sealed record DecoderEntry(ModelSpec Spec, byte[] ModelId, ImageCodec Codec, string Path);
+public sealed record DecoderEntry(string Name, byte[] ModelId, IImageCodec Codec, string Path);
 
 /// <summary>The decoders a receiver serves, by model id: every <c>*.decoder.safetensors</c> of the models folder.</summary>
 public sealed class DecoderCatalog
@@ -22,8 +22,8 @@ public sealed class DecoderCatalog
         var entries = new List<DecoderEntry>();
         foreach (var path in Directory.EnumerateFiles(directory, "*" + ModelFiles.DecoderSuffix).Order(StringComparer.Ordinal))
         {
-            var (spec, module, id) = ModelFiles.LoadDecoder(path);
-            entries.Add(new DecoderEntry(spec, Convert.FromHexString(id), new ImageCodec(spec, encoder: null, decoder: module), path));
+            var (codec, id) = CodecFiles.LoadDecoder(path);
+            entries.Add(new DecoderEntry(codec.ModelName, Convert.FromHexString(id), codec, path));
         }
         if (entries.Count == 0) throw new FileNotFoundException($"models folder '{directory}' holds no *{ModelFiles.DecoderSuffix} file");
         return new DecoderCatalog(entries);
@@ -37,5 +37,5 @@ public sealed class DecoderCatalog
         return false;
     }
 
-    public string Describe() => string.Join(", ", _entries.Select(e => $"{e.Spec.Name} ({Convert.ToHexStringLower(e.ModelId)[..12]})"));
+    public string Describe() => string.Join(", ", _entries.Select(e => $"{e.Name} ({Convert.ToHexStringLower(e.ModelId)[..12]})"));
 }

@@ -51,7 +51,7 @@ public sealed class TransmitService(
         var r = new HealthResponse { Status = "SERVING", ReceiverFingerprint = ByteString.CopyFrom(responder.Fingerprint.ToArray()) };
         r.CipherModes.Add(CipherModes.All);
         foreach (var d in decoders.All)
-            r.Models.Add(new ModelInfo { Name = d.Spec.Name, ModelId = ByteString.CopyFrom(d.ModelId), LatentValuesPerTile = (uint)d.Codec.LatentPerTile, TileSize = (uint)d.Spec.TileSize });
+            r.Models.Add(new ModelInfo { Name = d.Name, ModelId = ByteString.CopyFrom(d.ModelId), LatentValuesPerTile = (uint)d.Codec.LatentPerTile, TileSize = (uint)d.Codec.Tile });
         return Task.FromResult(r);
     }
 
@@ -61,8 +61,8 @@ public sealed class TransmitService(
         if (!decoders.TryGet(request.ModelId.Span, out var decoder))
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"receiver has no decoder for model '{request.ModelName}' (id {Convert.ToHexStringLower(request.ModelId.Span)[..Math.Min(16, request.ModelId.Length * 2)]}); it serves: {decoders.Describe()}"));
-        if (decoder.Spec.Name != request.ModelName)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"model id belongs to '{decoder.Spec.Name}', not '{request.ModelName}'"));
+        if (decoder.Name != request.ModelName)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"model id belongs to '{decoder.Name}', not '{request.ModelName}'"));
         HandshakeAcceptance accepted;
         try
         {
@@ -75,7 +75,7 @@ public sealed class TransmitService(
         }
         sessions.Add(accepted.Session);
         log.LogInformation("session {Session} opened by {Sender} ({Name}) model {Model} cipher {Cipher}",
-            accepted.Session.SessionIdHex, accepted.Session.PeerFingerprint.Short, accepted.Sender.Name ?? "-", decoder.Spec.Name, accepted.Session.CipherMode);
+            accepted.Session.SessionIdHex, accepted.Session.PeerFingerprint.Short, accepted.Sender.Name ?? "-", decoder.Name, accepted.Session.CipherMode);
         return Task.FromResult(accepted.Response.ToProto());
     }
 
@@ -143,9 +143,9 @@ public sealed class TransmitService(
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "the session's model is no longer served"));
         // Checked before any buffer is sized from the header: the tile geometry must be the model's, so the
         // ciphertext length is what this model makes of at most max_image_pixels, not whatever the header claims.
-        if (header.Tile != decoder.Spec.TileSize || header.LatentPerTile != decoder.Codec.LatentPerTile)
+        if (header.Kind != decoder.Codec.Kind || header.Tile != decoder.Codec.Tile || header.LatentPerTile != decoder.Codec.LatentPerTile)
             throw new RpcException(new Status(StatusCode.InvalidArgument,
-                $"header describes {header.Tile}-px tiles with {header.LatentPerTile} latent values; model {decoder.Spec.Name} uses {decoder.Spec.TileSize}-px tiles with {decoder.Codec.LatentPerTile}"));
+                $"header describes {header.Tile}-px tiles with {header.LatentPerTile} latent values; model {decoder.Name} uses {decoder.Codec.Tile}-px tiles with {decoder.Codec.LatentPerTile}"));
 
         if (header.CiphertextLength > Array.MaxLength)
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"ciphertext of {header.CiphertextLength} bytes is larger than one image can be"));
@@ -230,6 +230,10 @@ public sealed class TransmitService(
                 png = PngEncoder.Encode(image, _png);
                 pngMs = sw.Elapsed.TotalMilliseconds;
             }
+            catch (DesyncException e)
+            {
+                throw new RpcException(new Status(StatusCode.DataLoss, $"image not stored: {e.Message}"));
+            }
             catch (CodecException e)
             {
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"image could not be decoded: {e.Message}"));
@@ -245,10 +249,11 @@ public sealed class TransmitService(
                 try
                 {
                     var original = ImageIO.Decode(demo.OriginalPng.Span, new ImageDecoderOptions { MaxPixels = options.MaxImagePixels }).ToRgb();
-                    if (original.Width == image.Width && original.Height == image.Height)
+                    var shown = image.Channels == 3 ? image : image.ToRgb();
+                    if (original.Width == shown.Width && original.Height == shown.Height)
                     {
-                        psnr = ImageQuality.Psnr(original.Pixels, image.Pixels);
-                        ssim = ImageQuality.Ssim(original.Pixels, image.Pixels, image.Width, image.Height, 3);
+                        psnr = ImageQuality.Psnr(original.Pixels, shown.Pixels);
+                        ssim = ImageQuality.Ssim(original.Pixels, shown.Pixels, shown.Width, shown.Height, 3);
                     }
                 }
                 catch (ImageFormatException e)
@@ -265,7 +270,7 @@ public sealed class TransmitService(
                 ["sender_fingerprint"] = session.PeerFingerprint.Hex,
                 ["session_id"] = session.SessionIdHex,
                 ["sequence"] = header.Sequence,
-                ["model"] = decoder.Spec.Name,
+                ["model"] = decoder.Name,
                 ["model_id"] = Convert.ToHexStringLower(header.ModelId),
                 ["cipher"] = session.CipherMode,
                 ["width"] = header.Width,

@@ -41,7 +41,7 @@ public sealed class SendException(string message, bool retryable, Exception? inn
 /// <see cref="SendOptions.InFlight"/> images ahead of their receipts. On a broken connection it reconnects with
 /// exponential backoff, opens a new session and resends every image without a receipt (same image ids).
 /// </summary>
-public sealed class SendJob(SendOptions options, ImageCodec codec, byte[] modelId, Identity identity)
+public sealed class SendJob(SendOptions options, IImageCodec codec, byte[] modelId, Identity identity)
 {
     /// <summary>Called when an image's receipt arrives.</summary>
     public Action<Item>? OnStored { get; set; }
@@ -165,7 +165,7 @@ public sealed class SendJob(SendOptions options, ImageCodec codec, byte[] modelI
 
     private async Task<Session> OpenSession(GrpcClient client, CancellationToken ct)
     {
-        using var hs = new HandshakeInitiator(identity, options.ReceiverFingerprint!, codec.Spec.Name, modelId, options.Cipher);
+        using var hs = new HandshakeInitiator(identity, options.ReceiverFingerprint!, codec.ModelName, modelId, options.Cipher);
         OpenSessionResponse response;
         try
         {

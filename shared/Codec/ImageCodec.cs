@@ -5,15 +5,6 @@ using SecureTransmit.Neural.Models;
 
 namespace SecureTransmit.Codec;
 
-/// <summary>An image's quantized latent: what the cipher seals. Values are ordered tile by tile (row-major tiles).</summary>
-public sealed record EncodedImage(int Width, int Height, int Tile, int LatentPerTile, Quantizer.Range Range, byte[] Latent)
-{
-    public TileGrid Grid => TileGrid.For(Width, Height, Tile);
-
-    /// <summary>Bits per pixel of the 8-bit latent: latent bytes × 8 / pixels.</summary>
-    public double BitsPerPixel => Latent.Length * 8.0 / ((long)Width * Height);
-}
-
 /// <summary>
 /// image → tiles → encoder → 8-bit quantizer (sender side), and 8-bit latent → decoder → tiles → image
 /// (receiver side). Works on any image size: edges are padded by replication, the padding is cropped after
@@ -26,7 +17,7 @@ public sealed record EncodedImage(int Width, int Height, int Tile, int LatentPer
 /// invisible to callers; what it saves is the fresh large-object memory (and the page faults of touching it) that
 /// each image would otherwise cost. Kept memory grows with <see cref="BatchSize"/> and the largest image seen.
 /// </summary>
-public sealed class ImageCodec
+public sealed class ImageCodec : IImageCodec
 {
     /// <summary>Tiles per network call unless the constructor is told otherwise.</summary>
     public const int DefaultBatchSize = 64;
@@ -67,6 +58,9 @@ public sealed class ImageCodec
     }
 
     public ModelSpec Spec { get; }
+    public string ModelName => Spec.Name;
+    public PayloadKind Kind => PayloadKind.TiledLatent;
+    public int Tile => Spec.TileSize;
     public int BatchSize { get; }
 
     /// <summary>Samples (network inputs) per tile: 1 for an RGB model, 3 for a one-plane model.</summary>
@@ -103,13 +97,15 @@ public sealed class ImageCodec
         var range = Quantizer.Fit(latent);
         var q = new byte[latent.Length];
         Quantizer.Quantize(latent, range, q);
-        return new EncodedImage(rgb.Width, rgb.Height, T, LatentPerTile, range, q);
+        return new EncodedImage(rgb.Width, rgb.Height, T, LatentPerTile, range, q) { Color = image.IsGray ? ColorType.Gray : ColorType.Rgb };
     }
 
     public Image Decode(EncodedImage encoded)
     {
         ArgumentNullException.ThrowIfNull(encoded);
         if (_decoder is null) throw new InvalidOperationException($"model {Spec.Name}: this codec has no decoder");
+        if (encoded.Kind != PayloadKind.TiledLatent)
+            throw new CodecException($"packet holds an entropy-coded latent, model {Spec.Name} takes a tiled 8-bit latent");
         if (encoded.Tile != Spec.TileSize || encoded.LatentPerTile != LatentPerTile)
             throw new CodecException($"packet was made for tiles of {encoded.Tile} px with {encoded.LatentPerTile} latent values, model {Spec.Name} uses {Spec.TileSize} px and {LatentPerTile}");
         var grid = encoded.Grid;
@@ -132,18 +128,8 @@ public sealed class ImageCodec
                     throw new CodecException($"model {Spec.Name}: decoder produced {y.ShapeString}, expected {n * spt}×{Spec.InputChannels}×{T}×{T}");
                 grid.Place(y.Span, 3, first, n, chw);
             }
-            return Image.FromPlanarFloats(chw, 3, encoded.Width, encoded.Height);
+            var rgb = Image.FromPlanarFloats(chw, 3, encoded.Width, encoded.Height);
+            return encoded.Color == ColorType.Gray ? rgb.ToGray() : rgb;
         }
-    }
-
-    /// <summary>Encodes then decodes locally: what the receiver will reconstruct, without the wire.</summary>
-    public (EncodedImage Encoded, Image Reconstruction, double EncodeMs, double DecodeMs) RoundTrip(Image image)
-    {
-        var sw = Stopwatch.StartNew();
-        var e = Encode(image);
-        var encodeMs = sw.Elapsed.TotalMilliseconds;
-        sw.Restart();
-        var r = Decode(e);
-        return (e, r, encodeMs, sw.Elapsed.TotalMilliseconds);
     }
 }

@@ -32,6 +32,16 @@ public static class Packet
         _ => throw new CodecException($"unknown cipher mode {(byte)mode}"),
     };
 
+    /// <summary>The 16-byte tag that follows the ciphertext (ImageEnd).</summary>
+    public const int TagSize = 16;
+
+    /// <summary>
+    /// Bytes a packet adds to its payload on the wire (before gRPC and protobuf framing): the header with the cipher
+    /// mode's key block, and the tag.
+    /// </summary>
+    public static int OverheadBytes(string cipherName) =>
+        PacketHeader.FixedPrefixSize + CipherModes.Get(cipherName).KeyBlockLength + PacketHeader.SuffixSize + TagSize;
+
     /// <summary>A fresh random image id (keep it for retries of the same image).</summary>
     public static byte[] NewImageId() => RandomNumberGenerator.GetBytes(PacketHeader.ImageIdSize);
 
@@ -40,7 +50,7 @@ public static class Packet
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(image);
         var cipher = session.Cipher;
-        var keyBlock = cipher.CreateKeyBlock(session.Keys, image.Latent);
+        var keyBlock = cipher.CreateKeyBlock(session.Keys, image.KeyMaterial ?? image.Latent);
         var header = new PacketHeader
         {
             Cipher = ModeOf(cipher.Name),
@@ -52,6 +62,9 @@ public static class Packet
             Height = image.Height,
             Tile = image.Tile,
             LatentPerTile = image.LatentPerTile,
+            Color = image.Color,
+            Kind = image.Kind,
+            PayloadLength = image.Latent.Length,
             QuantScale = image.Range.Scale,
             QuantOffset = image.Range.Offset,
             ImageId = imageId,
@@ -90,6 +103,6 @@ public static class Packet
         var verdict = session.Replay.TryAccept(header.Sequence);
         if (verdict != ReplayVerdict.Accepted) throw new ReplayException(header.Sequence, verdict);
         return new EncodedImage(header.Width, header.Height, header.Tile, header.LatentPerTile,
-            new Quantizer.Range(header.QuantScale, header.QuantOffset), plain);
+            new Quantizer.Range(header.QuantScale, header.QuantOffset), plain) { Color = header.Color, Kind = header.Kind };
     }
 }

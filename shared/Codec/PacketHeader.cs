@@ -9,13 +9,30 @@ public enum CipherMode : byte
     Aes256Gcm = 2,
 }
 
+/// <summary>What the decoded image is stored as. Values are the header byte at offset 78.</summary>
+public enum ColorType : byte
+{
+    /// <summary>One gray channel: the sender's image was gray (its RGB encoding is decoded, then averaged to gray).</summary>
+    Gray = 1,
+    Rgb = 3,
+}
+
+/// <summary>How the sealed payload encodes the latent. Values are the header byte at offset 79.</summary>
+public enum PayloadKind : byte
+{
+    /// <summary>The papers' tiled models: 8-bit affine-quantized latent, tile by tile; length = columns·rows·values per tile.</summary>
+    TiledLatent = 1,
+    /// <summary>The lic models: an 8-byte latent checksum, then the range-coded latent (variable length).</summary>
+    EntropyCoded = 2,
+}
+
 /// <summary>
-/// The fixed header of a sealed image packet, version 1. All integers big-endian. The whole header is the
+/// The fixed header of a sealed image packet, version 2. All integers big-endian. The whole header is the
 /// AEAD/MAC associated data, so any change to it makes the packet fail authentication.
 /// <code>
 /// offset size field
-///      0    4 magic "STX1" (53 54 58 31)
-///      4    1 format version (1)
+///      0    4 magic "STX1" (53 54 58 31): the packet family
+///      4    1 format version (2)
 ///      5    1 cipher mode (1 logistic, 2 aes-256-gcm)
 ///      6    2 flags (bit 0: the sender attached the original for a demo comparison; others 0)
 ///      8   32 model id: SHA-256 of the model's weights (encoder and decoder)
@@ -23,21 +40,22 @@ public enum CipherMode : byte
 ///     56    8 sequence number within the session (starts at 1)
 ///     64    4 image width in pixels
 ///     68    4 image height in pixels
-///     72    2 tile side T in pixels
-///     74    2 tile columns = ceil(width / T)
-///     76    2 tile rows = ceil(height / T)
-///     78    1 image channels (3)
-///     79    1 bits per latent value (8)
-///     80    4 latent values per tile (all channels)
-///     84    4 quantization scale (IEEE-754 float32)
-///     88    4 quantization offset (IEEE-754 float32)
+///     72    2 tile side T in pixels (kind 1), or the transform's stride, 16 (kind 2)
+///     74    2 tile columns = ceil(width / T)   (kind 2: latent width)
+///     76    2 tile rows = ceil(height / T)     (kind 2: latent height)
+///     78    1 colour type of the stored image (1 gray, 3 RGB); the latent always codes RGB
+///     79    1 payload kind (1 tiled 8-bit latent, 2 entropy-coded latent)
+///     80    4 latent values per tile (kind 1), or latent channels (kind 2)
+///     84    4 quantization scale (IEEE-754 float32; kind 2: 1)
+///     88    4 quantization offset (IEEE-754 float32; kind 2: 0)
 ///     92   16 image id (random, chosen once per source image and kept across retries, so the receiver
 ///             stores an image exactly once even when a receipt was lost)
 ///    108    2 key block length L (the cipher mode's: 60 for logistic, 12 for aes-256-gcm)
 ///    110    L key block: fresh per-image key material made by the cipher for every seal, a retry too
 ///             (logistic: 12-byte wrap nonce, the per-image key sealed under the session key, 16-byte tag;
 ///             aes-256-gcm: the 12-byte GCM nonce) — see SECURITY.md
-///  110+L    4 ciphertext length = columns · rows · latent values per tile
+///  110+L    4 ciphertext length: kind 1 exactly columns · rows · latent values per tile; kind 2 from 8 up to
+///             <see cref="MaxEntropyCodedBytes"/>
 /// </code>
 /// The ciphertext follows on the wire in chunks, then a 16-byte tag (ImageEnd).
 /// </summary>
@@ -45,7 +63,7 @@ public sealed record PacketHeader
 {
     /// <summary>"STX1" as a big-endian uint32 at offset 0.</summary>
     public const uint Magic = 0x5354_5831;
-    public const byte Version = 1;
+    public const byte Version = 2;
     /// <summary>Bytes before the key block (offsets 0..109).</summary>
     public const int FixedPrefixSize = 110;
     /// <summary>Bytes after the key block (the ciphertext length).</summary>
@@ -64,9 +82,14 @@ public sealed record PacketHeader
     public required int Width { get; init; }
     public required int Height { get; init; }
     public required int Tile { get; init; }
-    public int Channels { get; init; } = 3;
-    public byte LatentBits { get; init; } = 8;
+    public ColorType Color { get; init; } = ColorType.Rgb;
+    public PayloadKind Kind { get; init; } = PayloadKind.TiledLatent;
     public required int LatentPerTile { get; init; }
+    /// <summary>Kind 2 only: the ciphertext's length (kind 1 derives it from the tile grid).</summary>
+    public long PayloadLength { get; init; }
+
+    /// <summary>Bytes an entropy-coded payload may have for an image of <paramref name="pixels"/> pixels: 24 bits per pixel (more than raw 8-bit RGB) plus 4 KiB.</summary>
+    public static long MaxEntropyCodedBytes(long pixels) => 3 * pixels + 4096;
     public required float QuantScale { get; init; }
     public required float QuantOffset { get; init; }
     public required byte[] ImageId { get; init; }
@@ -75,7 +98,7 @@ public sealed record PacketHeader
     public TileGrid Grid => TileGrid.For(Width, Height, Tile);
     public int Columns => (Width + Tile - 1) / Tile;
     public int Rows => (Height + Tile - 1) / Tile;
-    public long CiphertextLength => (long)Columns * Rows * LatentPerTile;
+    public long CiphertextLength => Kind == PayloadKind.EntropyCoded ? PayloadLength : (long)Columns * Rows * LatentPerTile;
     public int Size => FixedPrefixSize + KeyBlock.Length + SuffixSize;
 
     public byte[] ToBytes()
@@ -95,8 +118,8 @@ public sealed record PacketHeader
         BinaryPrimitives.WriteUInt16BigEndian(s[72..], (ushort)Tile);
         BinaryPrimitives.WriteUInt16BigEndian(s[74..], (ushort)Columns);
         BinaryPrimitives.WriteUInt16BigEndian(s[76..], (ushort)Rows);
-        s[78] = (byte)Channels;
-        s[79] = LatentBits;
+        s[78] = (byte)Color;
+        s[79] = (byte)Kind;
         BinaryPrimitives.WriteUInt32BigEndian(s[80..], (uint)LatentPerTile);
         BinaryPrimitives.WriteSingleBigEndian(s[84..], QuantScale);
         BinaryPrimitives.WriteSingleBigEndian(s[88..], QuantOffset);
@@ -126,19 +149,22 @@ public sealed record PacketHeader
             Width = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(s[64..]), int.MaxValue),
             Height = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(s[68..]), int.MaxValue),
             Tile = BinaryPrimitives.ReadUInt16BigEndian(s[72..]),
-            Channels = s[78],
-            LatentBits = s[79],
+            Color = (ColorType)s[78],
+            Kind = (PayloadKind)s[79],
             LatentPerTile = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(s[80..]), int.MaxValue),
             QuantScale = BinaryPrimitives.ReadSingleBigEndian(s[84..]),
             QuantOffset = BinaryPrimitives.ReadSingleBigEndian(s[88..]),
             ImageId = s.Slice(92, ImageIdSize).ToArray(),
             KeyBlock = s.Slice(110, kb).ToArray(),
+            PayloadLength = BinaryPrimitives.ReadUInt32BigEndian(s[(110 + kb)..]),
         };
         h.Validate(maxPixels);
         if (BinaryPrimitives.ReadUInt16BigEndian(s[74..]) != h.Columns || BinaryPrimitives.ReadUInt16BigEndian(s[76..]) != h.Rows)
             throw new CodecException("packet header: tile grid does not match the image size");
         if (BinaryPrimitives.ReadUInt32BigEndian(s[(110 + kb)..]) != h.CiphertextLength)
             throw new CodecException("packet header: ciphertext length does not match the tile grid");
+        if (h.Kind == PayloadKind.EntropyCoded && (h.QuantScale != 1f || h.QuantOffset != 0f))
+            throw new CodecException("packet header: an entropy-coded payload has no quantization range (scale 1, offset 0)");
         return h;
     }
 
@@ -153,8 +179,10 @@ public sealed record PacketHeader
         if ((long)Width * Height > maxPixels) throw new CodecException($"packet header: image {Width}×{Height} exceeds the limit of {maxPixels} pixels");
         if (Tile is <= 0 or > 1024) throw new CodecException($"packet header: tile size {Tile} out of range");
         if (Columns > ushort.MaxValue || Rows > ushort.MaxValue) throw new CodecException("packet header: tile grid too large");
-        if (Channels != 3) throw new CodecException($"packet header: {Channels} channels (only 3 supported)");
-        if (LatentBits != 8) throw new CodecException($"packet header: {LatentBits}-bit latents (only 8 supported)");
+        if (!Enum.IsDefined(Color)) throw new CodecException($"packet header: unknown colour type {(byte)Color}");
+        if (!Enum.IsDefined(Kind)) throw new CodecException($"packet header: unknown payload kind {(byte)Kind}");
+        if (Kind == PayloadKind.EntropyCoded && (PayloadLength < 8 || PayloadLength > MaxEntropyCodedBytes((long)Width * Height)))
+            throw new CodecException($"packet header: entropy-coded payload of {PayloadLength} bytes outside 8..{MaxEntropyCodedBytes((long)Width * Height)}");
         if (LatentPerTile is <= 0 or > 1 << 20) throw new CodecException($"packet header: {LatentPerTile} latent values per tile out of range");
         if (CiphertextLength > uint.MaxValue) throw new CodecException("packet header: ciphertext too large");
         if (!float.IsFinite(QuantScale) || QuantScale <= 0 || !float.IsFinite(QuantOffset)) throw new CodecException("packet header: invalid quantization range");
