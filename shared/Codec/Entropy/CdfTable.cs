@@ -74,7 +74,7 @@ public sealed class CdfTable
     /// The masses need not sum to 1; they are normalised. Every symbol and the escape get frequency ≥ 1 and the
     /// frequencies sum to exactly 65536.
     /// <para>Rounding rule (deterministic: only IEEE-754 double +, −, ×, ÷ and floor, in a fixed order):
-    /// let m_i be the K = SymbolCount + 1 masses (escape last). Find the set U of symbols that get the floor
+    /// let m_i be the K = SymbolCount + 1 masses (escape last), each divided by the largest. Find the set U of symbols that get the floor
     /// frequency 1: start with U empty and repeat until U stops growing: scale = (65536 − |U|) / Σ_{i∉U} m_i
     /// (sum in index order), add every i with m_i · scale &lt; 1 to U. Then every i ∉ U gets floor(m_i · scale),
     /// and the 65536 − Σ frequencies units left over go one each to the symbols ∉ U with the largest fractional

@@ -214,7 +214,9 @@ public sealed class RangeCoderTests(ITestOutputHelper output)
             {
                 int v = EntropyTestData.Sample(tables[c], rng);
                 symbols.Add((v, tables[c]));
-                ideal += EntropyTestData.IdealBits(tables[c], v);
+                double bits = EntropyTestData.IdealBits(tables[c], v);
+                Assert.Equal(bits, tables[c].CostBits(v), 9);
+                ideal += bits;
             }
         Assert.Equal(symbols.Select(s => s.Item1), EntropyTestData.RoundTrip(symbols, out var stream));
         double actual = stream.Length * 8.0;
@@ -256,5 +258,18 @@ public sealed class RangeCoderTests(ITestOutputHelper output)
         var back = new int[values.Length];
         decoder.Decode(back, table);
         Assert.Throws<CodecException>(decoder.Finish);
+    }
+
+    [Fact]
+    public void Misuse_is_an_argument_or_state_error_not_a_codec_error()
+    {
+        var table = CdfTable.FromCdf(0, [0, 1, 65536]);
+        var encoder = new RangeEncoder();
+        Assert.Throws<ArgumentNullException>(() => encoder.Encode(0, null!));
+        encoder.Encode(0, table);
+        encoder.Finish();
+        Assert.Throws<InvalidOperationException>(() => encoder.Encode(0, table));
+        Assert.Throws<InvalidOperationException>(() => encoder.Finish());
+        Assert.Throws<ArgumentNullException>(() => new RangeDecoder(ReadOnlyMemory<byte>.Empty).Decode(null!));
     }
 }
