@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SecureTransmit.Bench.Internal;
+using SecureTransmit.Neural;
 using SecureTransmit.Neural.Internal;
 
 // bench [--json FILE] [--quick] [--simd Avx2|Scalar] [--torch-peer PATH]   the full benchmark (bench/run.sh calls this)

@@ -1,3 +1,4 @@
+using SecureTransmit.Neural;
 using System.Runtime.InteropServices;
 using SecureTransmit.Neural.Internal;
 

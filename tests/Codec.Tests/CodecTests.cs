@@ -92,7 +92,7 @@ public sealed class PacketHeaderTests
         var b = Sample().ToBytes();
         Assert.Equal(110 + 60 + 4, b.Length);
         Assert.Equal("STX1"u8.ToArray(), b[..4]);
-        Assert.Equal(1, b[4]);
+        Assert.Equal(2, b[4]);                                 // format version 2
         Assert.Equal(1, b[5]);
         Assert.Equal(0, b[8]); Assert.Equal(31, b[39]);          // model id at 8..39
         Assert.Equal(100, b[40]);                              // session id at 40
@@ -102,9 +102,27 @@ public sealed class PacketHeaderTests
         Assert.Equal(new byte[] { 0, 32 }, b[72..74]);
         Assert.Equal(new byte[] { 0, 7 }, b[74..76]);          // ceil(201/32)
         Assert.Equal(new byte[] { 0, 5 }, b[76..78]);          // ceil(151/32)
+        Assert.Equal(3, b[78]);                                // colour type RGB
+        Assert.Equal(1, b[79]);                                // payload kind: tiled 8-bit latent
         Assert.Equal(200, b[92]);                              // image id at 92
         Assert.Equal(new byte[] { 0, 60 }, b[108..110]);
         Assert.Equal(new byte[] { 0, 0, 0x11, 0x80 }, b[170..174]); // 7*5*128 = 4480
+    }
+
+    [Fact]
+    public void An_entropy_coded_header_carries_its_payload_length_and_colour_type()
+    {
+        var h = Sample() with { Kind = PayloadKind.EntropyCoded, Color = ColorType.Gray, Tile = 16, QuantScale = 1f, QuantOffset = 0f, PayloadLength = 12345 };
+        var b = h.ToBytes();
+        Assert.Equal(1, b[78]);
+        Assert.Equal(2, b[79]);
+        Assert.Equal(new byte[] { 0, 0, 0x30, 0x39 }, b[170..174]);
+        var back = PacketHeader.Parse(b, 1 << 24);
+        Assert.Equal((PayloadKind.EntropyCoded, ColorType.Gray, 12345L), (back.Kind, back.Color, back.CiphertextLength));
+        // Longer than 24 bits per pixel (+4 KiB) is refused before any byte of it is accepted.
+        var huge = (h with { PayloadLength = PacketHeader.MaxEntropyCodedBytes(201L * 151) + 1 });
+        Assert.Throws<CodecException>(() => huge.ToBytes());
+        Assert.Throws<CodecException>(() => (h with { Color = (ColorType)2 }).ToBytes());
     }
 
     [Fact]
@@ -146,7 +164,7 @@ public sealed class PacketHeaderTests
 
 public sealed class PacketAndCodecTests
 {
-    private static (Session Sender, Session Receiver) Sessions(string cipher, byte[] modelId)
+    internal static (Session Sender, Session Receiver) Sessions(string cipher, byte[] modelId)
     {
         using var s = Identity.Generate();
         using var r = Identity.Generate();

@@ -4,26 +4,14 @@ using System.Runtime.Intrinsics.X86;
 
 namespace SecureTransmit.Neural.Internal;
 
-/// <summary>The instruction-set path a kernel runs on.</summary>
-internal enum SimdPath
-{
-    /// <summary>Plain scalar C#: runs everywhere.</summary>
-    Scalar = 0,
-
-    /// <summary>256-bit vectors with FMA (x86 AVX2 + FMA3).</summary>
-    Avx2 = 1,
-
-    /// <summary>512-bit vectors with FMA (x86 AVX-512F).</summary>
-    Avx512 = 2,
-}
-
 /// <summary>
-/// Chooses the widest kernel path the CPU supports. Tests may force a narrower one with
-/// <see cref="Force"/>; forcing a path the CPU lacks throws.
+/// Chooses the widest kernel path the CPU supports. A caller may choose a narrower one with
+/// <see cref="Force"/> for its own asynchronous flow (the choice flows into the worker threads its kernels start, and
+/// nowhere else, so tests that force different paths can run in parallel); forcing a path the CPU lacks throws.
 /// </summary>
 internal static class Simd
 {
-    private static SimdPath? s_forced;
+    private static readonly AsyncLocal<SimdPath?> s_forced = new();
 
     /// <summary>The best path this CPU runs.</summary>
     public static SimdPath Best { get; } =
@@ -35,7 +23,7 @@ internal static class Simd
     public static SimdPath Active
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => s_forced ?? Best;
+        get => s_forced.Value ?? Best;
     }
 
     public static bool IsSupported(SimdPath path) => path switch
@@ -50,18 +38,18 @@ internal static class Simd
     public static IReadOnlyList<SimdPath> Supported { get; } =
         Enum.GetValues<SimdPath>().Where(IsSupported).ToArray();
 
-    /// <summary>Forces <paramref name="path"/> for every kernel until the returned scope is disposed.</summary>
+    /// <summary>Forces <paramref name="path"/> for the kernels this flow runs until the returned scope is disposed.</summary>
     public static IDisposable Force(SimdPath path)
     {
         if (!IsSupported(path)) throw new PlatformNotSupportedException($"this CPU cannot run the {path} path");
-        var previous = s_forced;
-        s_forced = path;
+        var previous = s_forced.Value;
+        s_forced.Value = path;
         return new Restore(previous);
     }
 
     private sealed class Restore(SimdPath? previous) : IDisposable
     {
-        public void Dispose() => s_forced = previous;
+        public void Dispose() => s_forced.Value = previous;
     }
 }
 
