@@ -8,6 +8,7 @@ using SecureTransmit.Neural.Internal;
 // bench [--json FILE] [--quick] [--simd Avx2|Scalar] [--torch-peer PATH]   the full benchmark (bench/run.sh calls this)
 // Developer modes (timings of parts; CPU-time figures stay meaningful on a busy shared machine):
 // bench profile [BATCH] [MODEL] [--inference] [--simd P]  per-layer milliseconds of one training step (or forward)
+// bench liccodec [MODELS]                               lic-2 768x512 encode+seal / open+decode p50
 // bench licprof [BATCH] [SIZE] [MODEL]                  per-layer milliseconds of one lic training step
 // bench convprof                                         Conv2d forward/backward, wall ms and GFLOP per CPU-second
 // bench bwdprof                                          conv backward split into dX and dW
@@ -22,6 +23,12 @@ if (args.Length > 0 && args[0] == "profile")
     int si = Array.IndexOf(args, "--simd");
     using var force = si > 0 ? Simd.Force(Enum.Parse<SimdPath>(args[si + 1], ignoreCase: true)) : null;
     CaeBench.Profile(args.Length > 1 ? int.Parse(args[1]) : 256, args.Length > 2 && !args[2].StartsWith("--") ? args[2] : "cae-compact", args.Contains("--inference"));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "liccodec")
+{
+    var (e, d, w) = LicThroughput.Codec(args.Length > 1 ? args[1] : null, 20);
+    Console.WriteLine($"lic-2 768x512 ({w} weights): encode + seal p50 {e:F1} ms, open + decode p50 {d:F1} ms");
     return 0;
 }
 if (args.Length > 0 && args[0] == "licprof")
@@ -255,6 +262,34 @@ report["bigru_training_images_per_s"] = bigruTrain;
 report["torch_bigru_training_images_per_s"] = bestBigruTrain.ImagesPerSecond;
 report["bigru_training_ratio"] = bigruTrain / bestBigruTrain.ImagesPerSecond;
 
+// lic-2 (the learned codec): the training step against PyTorch's on the same model and batch (8 crops of 128²), interleaved
+// rounds as above; then 768×512 encode + seal and open + decode through the product's codec (p50).
+const string Lic = "lic-2";
+int lb = 8;
+double licTrain = 0, licInf = 0;
+var torchLicTrain = new List<TorchPeer.Result>();
+var torchLicInf = new List<TorchPeer.Result>();
+for (int round = 0; round < rounds; round++)
+{
+    licInf = Math.Max(licInf, LicThroughput.Inference(lb, t));
+    torchLicInf.Add(TorchPeer.Run(peer, "inference", "nchw", lb, t, Lic));
+    licTrain = Math.Max(licTrain, LicThroughput.Training(lb, t));
+    torchLicTrain.Add(TorchPeer.Run(peer, "training", "nchw", lb, t, Lic));
+}
+var bestLicTrain = torchLicTrain.MaxBy(r => r.ImagesPerSecond)!;
+var bestLicInf = torchLicInf.MaxBy(r => r.ImagesPerSecond)!;
+Say($"lic-2 training step (rate–distortion, Adam), batch {lb} of 128²: ours {licTrain:F1} img/s, PyTorch {bestLicTrain.ImagesPerSecond:F1} img/s -> {licTrain / bestLicTrain.ImagesPerSecond:F1}x");
+Say($"lic-2 g_a + g_s inference, batch {lb} of 128²: ours {licInf:F1} img/s, PyTorch {bestLicInf.ImagesPerSecond:F1} img/s -> {licInf / bestLicInf.ImagesPerSecond:F1}x");
+report["lic_training_images_per_s"] = licTrain;
+report["torch_lic_training_images_per_s"] = bestLicTrain.ImagesPerSecond;
+report["lic_training_ratio"] = licTrain / bestLicTrain.ImagesPerSecond;
+report["lic_inference_ratio"] = licInf / bestLicInf.ImagesPerSecond;
+var modelsDir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "models");
+var (licEnc, licDec, licWeights) = LicThroughput.Codec(Directory.Exists(modelsDir) ? modelsDir : null, quick ? 10 : 30);
+Say($"lic-2 768×512 ({licWeights} weights): encode + seal p50 {licEnc:F1} ms, open + decode p50 {licDec:F1} ms");
+report["lic_encode_768x512_ms"] = licEnc;
+report["lic_decode_768x512_ms"] = licDec;
+
 // Peak RSS of training, each in a fresh process (ours: this program's train-rss mode).
 var self = Environment.ProcessPath!;
 var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? new List<string> { typeof(Program).Assembly.Location } : [];
@@ -266,7 +301,7 @@ double torchRss = torchTrain.Min(r => r.PeakRssMb);
 Say($"training peak RSS (VmHWM, own process): ours {oursRss:F0} MiB, PyTorch {torchRss:F0} MiB (lowest of its formats)");
 report["cae_training_peak_rss_mb"] = oursRss;
 report["torch_training_peak_rss_mb"] = torchRss;
-report["goals"] = new JsonObject { ["inference_ratio"] = 10, ["training_ratio"] = 5, ["bigru_inference_ratio"] = 5, ["bigru_training_ratio"] = 3 };
+report["goals"] = new JsonObject { ["inference_ratio"] = 10, ["training_ratio"] = 5, ["bigru_inference_ratio"] = 5, ["bigru_training_ratio"] = 3, ["lic_training_ratio"] = 10, ["lic_encode_768x512_ms_below"] = 150, ["lic_decode_768x512_ms_below"] = 150 };
 report["rounds"] = rounds;
 ((JsonObject)report["machine"]!)["load_average_end"] = Machine.LoadAverage();
 Say($"load average at the end: {Machine.LoadAverage():F1} (the machine is shared; absolute numbers move with it, ratios less)");

@@ -4,7 +4,10 @@
 Usage: torch_peer.py MODE FORMAT BATCH SECONDS [MODEL]
   MODE    inference | training
   FORMAT  nchw | channels_last
-  MODEL   cae-compact (default) | cnn-bigru
+  MODEL   cae-compact (default) | cnn-bigru | lic-2
+lic-2 is the learned codec (tests/Neural.Tests/fixtures/make_lic_fixtures.py defines it with the engine's names,
+N=64, M=128): inference is g_a then g_s on 128x128 crops, training one rate-distortion step (noise for the rate,
+straight-through rounding for g_s, lambda 0.013, Adam lr 1e-4) — the step lab train runs.
 Prints one JSON line: {"mode", "format", "batch", "images_per_s", "peak_rss_mb", "torch", "threads"}.
 The model mirrors SecureTransmit's cae-compact layer for layer (Conv 3x3 same + ReLU + MaxPool x3,
 Flatten, Linear 128->128 ReLU | Linear 128->256 ReLU, Unflatten, (Conv + ReLU + Upsample) x3, Conv, Sigmoid);
@@ -82,6 +85,13 @@ def cnn_bigru():
     return nn.Sequential(OrderedDict(encoder=BiGruEncoder(), decoder=BiGruDecoder()))
 
 
+def lic2():
+    import os
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "Neural.Tests", "fixtures"))
+    import make_lic_fixtures as lic
+    return lic, lic.lic(64, 128, 3)
+
+
 def peak_rss_mb():
     with open("/proc/self/status") as f:
         for line in f:
@@ -93,18 +103,37 @@ def peak_rss_mb():
 def main():
     mode, fmt, batch, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     name = sys.argv[5] if len(sys.argv) > 5 else "cae-compact"
-    builders = {"cae-compact": cae_compact, "cnn-bigru": cnn_bigru}
+    builders = {"cae-compact": cae_compact, "cnn-bigru": cnn_bigru, "lic-2": None}
     if name not in builders:
         print(f"unknown model '{name}' (known: {', '.join(builders)})", file=sys.stderr)
         sys.exit(2)
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    model = builders[name]()
-    x = torch.rand(batch, 3, 32, 32)
+    if name == "lic-2":
+        lic, model = lic2()
+        x = torch.rand(batch, 3, 128, 128)
+    else:
+        model = builders[name]()
+        x = torch.rand(batch, 3, 32, 32)
     if fmt == "channels_last":
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
-    if mode == "inference":
+    if name == "lic-2" and mode == "inference":
+        def step():
+            with torch.no_grad():
+                model.g_s(torch.round(model.g_a(x)))
+    elif name == "lic-2":
+        opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+
+        def step():
+            opt.zero_grad(set_to_none=False)
+            y = model.g_a(x)
+            bits = model.entropy_bottleneck.bits(y + torch.rand(y.shape) - 0.5)
+            xh = model.g_s(lic.RoundSTE.apply(y))
+            loss = 0.013 * 255 ** 2 * F.mse_loss(xh, x) + bits / (x.shape[0] * x.shape[2] * x.shape[3])
+            loss.backward()
+            opt.step()
+    elif mode == "inference":
         model.eval()
 
         def step():

@@ -68,10 +68,9 @@ internal static class TrainLic
         if (pr.GetValue(export))
         {
             if (pr.GetValue(resume) is null) throw new ArgumentException("--export needs --resume CHECKPOINT");
-            var path = Path.Combine(outDir, "weights.safetensors");
-            SecureTransmit.Neural.SafeTensors.Save(path, trainer.Network.StateDict());
+            var (e, d, id) = SecureTransmit.Codec.LicModelFiles.Export(trainer.Network, outDir);
             WriteReports(outDir, spec, trainer.State.History);
-            AnsiConsole.MarkupLine($"exported step {trainer.State.Step}: {Markup.Escape(path)}");
+            AnsiConsole.MarkupLine($"exported step {trainer.State.Step}: {Markup.Escape(e)}, {Markup.Escape(d)} (model id {id[..16]}…)");
             return 0;
         }
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "training [bold]{0}[/] (λ = {1}) on {2}: {3} files, {4} training images (with half-size copies), {5} validation; {6} steps of {7}×{8}² crops",
@@ -119,7 +118,8 @@ internal static class TrainLic
             AnsiConsole.MarkupLine($"[yellow]stopped[/] at step {trainer.State.Step}: checkpoint saved to {Markup.Escape(checkpoint)}; continue with --resume {Markup.Escape(checkpoint)}");
             return stopAt is null ? 130 : 0;
         }
-        AnsiConsole.MarkupLine($"done: step {trainer.State.Step} in {trainer.State.ElapsedSeconds:0} s; checkpoint {Markup.Escape(checkpoint)}");
+        var (encPath, decPath, modelId) = SecureTransmit.Codec.LicModelFiles.Export(trainer.Network, outDir);
+        AnsiConsole.MarkupLine($"done: step {trainer.State.Step} in {trainer.State.ElapsedSeconds:0} s; {Markup.Escape(encPath)}, {Markup.Escape(decPath)} (model id {modelId[..16]}…)");
         return 0;
     }
 

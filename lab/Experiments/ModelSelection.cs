@@ -1,3 +1,4 @@
+using SecureTransmit.Codec;
 using SecureTransmit.Neural.Models;
 
 namespace SecureTransmit.Lab.Experiments;
@@ -11,14 +12,14 @@ public static class ModelSelection
 
     /// <summary>
     /// The requested models (each must be a known name with both files), or, when <paramref name="requested"/> is
-    /// null, every known model whose files are present, in the model zoo's order.
+    /// null, every known model whose files are present (the papers' tiled models, then the lic codecs).
     /// </summary>
     public static IReadOnlyList<string> Resolve(string modelsDir, IReadOnlyList<string>? requested)
     {
-        if (requested is null) return ModelZoo.Names.Where(n => IsAvailable(modelsDir, n)).ToList();
+        if (requested is null) return CodecFiles.Names.Where(n => IsAvailable(modelsDir, n)).ToList();
         foreach (var n in requested)
         {
-            if (!ModelZoo.TryGet(n, out _)) throw new ExperimentException($"--models: unknown model '{n}' (known: {string.Join(", ", ModelZoo.Names)})");
+            if (!CodecFiles.Names.Contains(n)) throw new ExperimentException($"--models: unknown model '{n}' (known: {string.Join(", ", CodecFiles.Names)})");
             if (!IsAvailable(modelsDir, n)) throw new ExperimentException($"--models: {n} has no {ModelFiles.EncoderSuffix}/{ModelFiles.DecoderSuffix} pair in {modelsDir}");
         }
         return requested.Distinct().ToList();

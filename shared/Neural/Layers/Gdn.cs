@@ -171,11 +171,24 @@ public sealed unsafe class Gdn : Module, IConstrained
     {
         Parallelism.For(c, Parallelism.WorkersFor(c, p * 6L), (st, e, _) =>
         {
+            var half = new Vector<float>(inverse ? 0.5f : -0.5f);
             for (int ch = st; ch < e; ch++)
             {
                 long o = (long)ch * p;
-                double sum = 0;
-                for (int i = 0; i < p; i++)
+                var acc = Vector<float>.Zero;
+                int i = 0;
+                for (; i + Vector<float>.Count <= p; i += Vector<float>.Count)
+                {
+                    var si = Unsafe.ReadUnaligned<Vector<float>>(s + o + i);
+                    var g = Unsafe.ReadUnaligned<Vector<float>>(dy + o + i);
+                    var xi = Unsafe.ReadUnaligned<Vector<float>>(x + o + i);
+                    var ti = inverse ? half * g * xi * si : half * g * xi * si * si * si;
+                    Unsafe.WriteUnaligned(t + o + i, ti);
+                    Unsafe.WriteUnaligned(dx + o + i, inverse ? g / si : g * si);
+                    acc += ti;
+                }
+                double sum = Vector.Sum(acc);
+                for (; i < p; i++)
                 {
                     float si = s[o + i], g = dy[o + i], xi = x[o + i];
                     float ti = inverse ? 0.5f * g * xi * si : -0.5f * g * xi * si * si * si;
