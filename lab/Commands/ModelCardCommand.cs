@@ -79,8 +79,8 @@ public static class ModelCardCommand
             sb.AppendLine(inv, $"| MSE ([0,1] scale) | {ev["mse"]!.GetValue<double>():0.000000e+00} |");
             sb.AppendLine(inv, $"| SSIM (mean of per-channel) | {ev["ssim"]} |");
             sb.AppendLine(inv, $"| Keras categorical accuracy | {ev["keras_accuracy"]!.GetValue<double>():P2} |");
-            sb.AppendLine(inv, $"| bits per pixel (latent) | {ev["bpp"]} |");
-            sb.AppendLine(inv, $"| bits per pixel on the wire, one 32×32 image per packet | {ev["wire_bpp"]} |");
+            sb.AppendLine(inv, $"| bits per pixel (latent) | {ev["payload_bpp"]} |");
+            sb.AppendLine(inv, $"| bits per pixel on the wire, one 32×32 image per packet | {ev["bpp"]} |");
             sb.AppendLine(inv, $"| encode / decode time per 32×32 image (one at a time) | {ev["encode_ms_per_image"]} / {ev["decode_ms_per_image"]} ms |");
             sb.AppendLine();
             sb.AppendLine("Reproduce: `dotnet lab/bin/Release/net10.0/lab.dll eval --model " + name + " --data ../shared/datasets/cifar-10/test_batch.bin --json out.json`.");

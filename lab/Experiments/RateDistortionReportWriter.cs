@@ -41,12 +41,17 @@ public static class RateDistortionReportWriter
                     {
                         var pts = g.Where(x => !zoom || x.Bpp <= ZoomMaxBpp).ToList();
                         if (pts.Count == 0) continue;
-                        bool ours = r.Models.Contains(g.Key);
+                        bool ours = r.Models.Contains(g.Key) || g.Key == "lic";
                         chart.AddSeries(ours ? $"{g.Key} (ours)" : g.Key, pts.Select(x => x.Bpp).ToArray(), pts.Select(x => metric == "psnr" ? x.Psnr : x.Ssim).ToArray());
                     }
                     if (kodak && metric == "psnr")
+                    {
                         foreach (var (codec, bpp, psnr) in RateDistortionExperiment.KodakAnchors)
                             chart.AddAnchor(codec.StartsWith("JPEG", StringComparison.Ordinal) ? "JPEG pub." : "WebP pub.", bpp, psnr);
+                        if (zoom && r.Rows.Any(x => x.Method == "lic"))
+                            foreach (var g in RateDistortionExperiment.KodakPublishedCurves.Where(c => c.Codec != "WebP").GroupBy(c => c.Codec))
+                                chart.AddSeries($"{g.Key} (published)", g.Select(c => c.Bpp).ToArray(), g.Select(c => c.Psnr).ToArray());
+                    }
                     var path = Path.Combine(outDir, $"rd-{Slug(ds)}-{metric}{(zoom ? "-zoom" : "")}.svg");
                     chart.Save(path);
                     written.Add(path);
