@@ -69,7 +69,10 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(expectedPsnr, json["psnr"]!.GetValue<double>(), 0.001);
         Assert.InRange(json["ssim"]!.GetValue<double>(), -1, 1);
         Assert.InRange(json["keras_accuracy"]!.GetValue<double>(), 0, 1);
-        Assert.Equal(128 * 8.0 / 1024, json["bpp"]!.GetValue<double>(), 1e-9); // 128 latent bytes per 32×32 tile
+        Assert.Equal(128 * 8.0 / 1024, json["payload_bpp"]!.GetValue<double>(), 1e-9); // 128 latent bytes per 32×32 tile
+        // On the wire each 32×32 image is one packet: 110-byte fixed header + 60-byte logistic key block + 4-byte length
+        // (SECURITY.md's packet layout) + the 128 latent bytes + a 16-byte tag.
+        Assert.Equal((110 + 60 + 4 + 128 + 16) * 8.0 / 1024, json["bpp"]!.GetValue<double>(), 1e-9);
     }
 
     [Fact]
