@@ -67,7 +67,7 @@ public static class RateDistortionReportWriter
         var sb = new StringBuilder();
         sb.AppendLine("# Rate–distortion");
         sb.AppendLine();
-        sb.AppendLine("bpp = bytes actually sent · 8 / pixels: our sealed packets (8-bit latent + header with key block + 16-byte tag),");
+        sb.AppendLine("bpp = bytes actually sent · 8 / pixels: our sealed packets (8-bit latent or lic bitstream + header with key block + 16-byte tag),");
         sb.AppendLine("JPEG/WebP/AVIF file sizes. PSNR over RGB and SSIM (mean of R, G, B) averaged per image.");
         sb.AppendLine();
         foreach (var ds in r.Datasets)
@@ -81,7 +81,7 @@ public static class RateDistortionReportWriter
                 sb.AppendLine(Inv, $"Lossless PNG of the same images: {png.Bytes * 8.0 / png.Pixels:0.000} bpp ({png.Bytes:N0} bytes; {(png.SourcePng ? "the source files" : "encoded by our PNG encoder from the sources")}).");
                 sb.AppendLine();
             }
-            var ours = rows.Where(x => r.Models.Contains(x.Method)).ToList();
+            var ours = rows.Where(x => r.Models.Contains(x.Method) || x.Method == "lic").ToList();
             if (ours.Count > 0)
             {
                 sb.AppendLine("Our models against the reference codecs at the same rate (codec PSNR interpolated along its curve; — = outside the sweep):");
@@ -94,7 +94,7 @@ public static class RateDistortionReportWriter
                 sb.AppendLine();
                 foreach (var m in ours)
                 {
-                    sb.Append(Inv, $"| {m.Method} | {m.Bpp:0.000} | {m.Psnr:0.00} | {m.Ssim:0.0000} |");
+                    sb.Append(Inv, $"| {(m.Method == "lic" ? m.Setting : m.Method)} | {m.Bpp:0.000} | {m.Psnr:0.00} | {m.Ssim:0.0000} |");
                     foreach (var c in r.Codecs)
                     {
                         var v = RateDistortionExperiment.Interpolate(rows.Where(x => x.Method == c), m.Bpp, x => x.Psnr);
