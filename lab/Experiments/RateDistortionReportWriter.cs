@@ -126,6 +126,34 @@ public static class RateDistortionReportWriter
                     sb.AppendLine();
                 }
                 sb.AppendLine();
+                var lic = rows.Where(x => x.Method == "lic").ToList();
+                if (lic.Count > 0)
+                {
+                    sb.AppendLine("The lic points against the published Kodak curves at the same bpp (linear between the published 0.25/0.5/0.75/1.0 bpp points; — = outside them):");
+                    sb.AppendLine();
+                    var curves = RateDistortionExperiment.KodakPublishedCurves.GroupBy(c => c.Codec).ToList();
+                    sb.Append("| model | bpp | PSNR dB |");
+                    foreach (var g in curves) sb.Append(Inv, $" {g.Key} (published) |");
+                    sb.AppendLine();
+                    sb.Append("|---|---:|---:|");
+                    foreach (var _ in curves) sb.Append("---:|");
+                    sb.AppendLine();
+                    foreach (var m in lic)
+                    {
+                        sb.Append(Inv, $"| {m.Setting} | {m.Bpp:0.000} | {m.Psnr:0.00} |");
+                        foreach (var g in curves)
+                        {
+                            var pts = g.OrderBy(c => c.Bpp).ToList();
+                            double? v = null;
+                            for (int i = 0; i + 1 < pts.Count; i++)
+                                if (m.Bpp >= pts[i].Bpp && m.Bpp <= pts[i + 1].Bpp)
+                                    v = pts[i].Psnr + (pts[i + 1].Psnr - pts[i].Psnr) * (m.Bpp - pts[i].Bpp) / (pts[i + 1].Bpp - pts[i].Bpp);
+                            sb.Append(v is { } d ? string.Create(Inv, $" {d:0.00} |") : " — |");
+                        }
+                        sb.AppendLine();
+                    }
+                    sb.AppendLine();
+                }
             }
             sb.AppendLine("| method | setting | images | bytes | pixels | bpp | PSNR dB | SSIM |");
             sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
