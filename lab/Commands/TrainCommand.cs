@@ -36,7 +36,7 @@ public static class TrainCommand
         var lic = new TrainLic.Options();
         var cmd = new Command("train", "Train an autoencoder (Adam, MSE) or a lic codec (rate–distortion) with progress, checkpoints and metrics")
             { model, data, val, valFraction, epochs, batch, lr, seed, kerasEps, limit, output, resume, stopAfter, valLimit, export,
-              lic.Lambda, lic.Steps, lic.Crop, lic.InitFrom, lic.Clip, lic.EvalEvery };
+              lic.Lambda, lic.Steps, lic.Crop, lic.InitFrom, lic.Clip, lic.EvalEvery, lic.PriorLr };
         cmd.SetAction((pr, ct) => Task.FromResult(
             LicZoo.TryGet(pr.GetRequiredValue(model), out var spec)
                 ? TrainLic.Run(pr, ct, spec, lic, data, batch, lr, seed, output, resume, stopAfter, export)

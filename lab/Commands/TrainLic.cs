@@ -24,6 +24,7 @@ internal static class TrainLic
         public Option<string?> InitFrom { get; } = new("--init-from") { Description = "lic: start from this checkpoint's weights (fine-tune to a new λ)" };
         public Option<double> Clip { get; } = new("--clip") { Description = "lic: gradient-norm clip, 0 = off", DefaultValueFactory = _ => 1.0 };
         public Option<int> EvalEvery { get; } = new("--eval-every") { Description = "lic: validate every N steps", DefaultValueFactory = _ => 250 };
+        public Option<double> PriorLr { get; } = new("--prior-lr") { Description = "lic: Adam step size of the entropy model", DefaultValueFactory = _ => 5e-3 };
     }
 
     public static int Run(ParseResult pr, CancellationToken ct, LicSpec spec, Options lic, Option<string[]> data, Option<int> batch,
@@ -39,6 +40,7 @@ internal static class TrainLic
             ClipNorm = pr.GetValue(lic.Clip),
             Seed = pr.GetValue(seed),
             EvalEvery = pr.GetValue(lic.EvalEvery),
+            PriorLearningRate = pr.GetValue(lic.PriorLr),
         };
         options.Validate();
         var folders = pr.GetRequiredValue(data);

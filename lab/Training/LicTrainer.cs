@@ -18,6 +18,11 @@ public sealed record LicTrainOptions
     public int BatchSize { get; init; } = 8;
     public int Crop { get; init; } = 128;
     public double LearningRate { get; init; } = 1e-4;
+    /// <summary>
+    /// Adam step size of the entropy model's parameters (few, and they must follow the latent's distribution as the
+    /// transforms change it: at the transforms' rate a scale moves e-fold only every few thousand steps).
+    /// </summary>
+    public double PriorLearningRate { get; init; } = 5e-3;
     /// <summary>Global gradient-norm clip (CompressAI's clip_max_norm); 0 = off.</summary>
     public double ClipNorm { get; init; } = 1.0;
     public int Seed { get; init; } = 1;
@@ -33,6 +38,7 @@ public sealed record LicTrainOptions
         if (BatchSize < 1) throw new ArgumentException("--batch must be at least 1");
         if (Crop < 16 || Crop % 16 != 0) throw new ArgumentException("--crop must be a multiple of 16, at least 16");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException("--lr must be a positive number");
+        if (!(PriorLearningRate > 0) || !double.IsFinite(PriorLearningRate)) throw new ArgumentException("--prior-lr must be a positive number");
         if (ClipNorm < 0 || !double.IsFinite(ClipNorm)) throw new ArgumentException("--clip must be 0 (off) or positive");
         if (EvalEvery < 1 || CheckpointEvery < 1) throw new ArgumentException("--eval-every and checkpoint interval must be at least 1");
     }
@@ -65,6 +71,7 @@ public sealed class LicTrainer
     private const string StateKey = "lic_train_state";
     private readonly PhotoCrops _data;
     private readonly Adam _adam;
+    private readonly Adam _priorAdam;
 
     public LicTrainer(LicSpec spec, PhotoCrops data, LicTrainOptions options)
     {
@@ -75,7 +82,9 @@ public sealed class LicTrainer
         Network = new LicNetwork(spec);
         Network.ReuseBuffers();
         Network.Analysis.SkipInputGradient();
-        _adam = new Adam(Network.NamedParameters(), new AdamOptions { LearningRate = options.LearningRate });
+        var named = Network.NamedParameters().ToList();
+        _adam = new Adam(named.Where(p => !p.Name.StartsWith("entropy_bottleneck.", StringComparison.Ordinal)), new AdamOptions { LearningRate = options.LearningRate });
+        _priorAdam = new Adam(named.Where(p => p.Name.StartsWith("entropy_bottleneck.", StringComparison.Ordinal)), new AdamOptions { LearningRate = options.PriorLearningRate });
         State = new LicTrainState { Model = spec.Name, Options = options };
     }
 
@@ -91,6 +100,7 @@ public sealed class LicTrainer
     {
         var o = State.Options;
         _adam.LearningRate = o.LearningRate;
+        _priorAdam.LearningRate = o.PriorLearningRate;
         int b = o.BatchSize, s = o.Crop;
         var x = new Tensor(b, 3, s, s);
         var clock = Stopwatch.StartNew();
@@ -108,6 +118,7 @@ public sealed class LicTrainer
             int step = State.Step;
             _data.Fill(x.Data, b, o.Seed * 1_000_003 + step);
             _adam.ZeroGrad();
+            _priorAdam.ZeroGrad();
             noise ??= new float[Network.Spec.M * b * (s / 16) * (s / 16)];
             var rng = new Random(o.Seed * 7919 + step);
             for (int i = 0; i < noise.Length; i++) noise[i] = (float)(rng.NextDouble() - 0.5);
@@ -115,6 +126,7 @@ public sealed class LicTrainer
             if (!double.IsFinite(loss)) throw new InvalidOperationException($"training diverged at step {step + 1} (loss {loss}); try a lower --lr");
             if (o.ClipNorm > 0) ClipGradients(o.ClipNorm);
             _adam.Step();
+            _priorAdam.Step();
             Network.Project();
             State = State with { Step = step + 1 };
             lossSum += loss; bppSum += bpp; mseSum += mse; since++;
@@ -190,7 +202,7 @@ public sealed class LicTrainer
 
     public void SaveCheckpoint(string path)
     {
-        var tensors = Network.StateDict().Concat(_adam.StateDict().Select(t => ("optim." + t.Name, t.Value)));
+        var tensors = Network.StateDict().Concat(_adam.StateDict().Concat(_priorAdam.StateDict()).Select(t => ("optim." + t.Name, t.Value)));
         var meta = new Dictionary<string, string> { [StateKey] = JsonSerializer.Serialize(State, JsonOptions), ["architecture"] = Spec.Name };
         SafeTensors.Save(path, tensors, meta);
     }
@@ -203,7 +215,9 @@ public sealed class LicTrainer
         var state = JsonSerializer.Deserialize<LicTrainState>(json, JsonOptions) ?? throw new WeightFileException($"{path}: unreadable {StateKey}");
         if (state.Model != Spec.Name) throw new WeightFileException($"{path}: a checkpoint of {state.Model}, not {Spec.Name}");
         Network.LoadStateDict(file.Tensors.Where(t => !t.Key.StartsWith("optim.", StringComparison.Ordinal)).ToDictionary(), source: path);
-        _adam.LoadStateDict(file.Tensors.Where(t => t.Key.StartsWith("optim.", StringComparison.Ordinal)).ToDictionary(t => t.Key["optim.".Length..], t => t.Value));
+        var optim = file.Tensors.Where(t => t.Key.StartsWith("optim.", StringComparison.Ordinal)).ToDictionary(t => t.Key["optim.".Length..], t => t.Value);
+        _adam.LoadStateDict(optim);
+        _priorAdam.LoadStateDict(optim);
         // Options given now (steps, learning rate, ...) win over the stored ones; the history and step count carry on.
         State = state with { Options = State.Options };
     }
