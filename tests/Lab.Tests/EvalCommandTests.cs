@@ -61,7 +61,7 @@ public sealed class EvalCommandTests : IDisposable
         return 10 * Math.Log10(255.0 * 255.0 / (sse / samples));
     }
 
-    private static void AssertMetrics(JsonNode json, int images, double expectedPsnr)
+    private static void AssertMetrics(JsonNode json, int images, double expectedPsnr, long pixels)
     {
         foreach (var key in new[] { "psnr", "ssim", "keras_accuracy", "mse", "bpp", "images" })
             Assert.True(json[key] is not null, $"'{key}' missing from the JSON");
@@ -72,7 +72,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(128 * 8.0 / 1024, json["payload_bpp"]!.GetValue<double>(), 1e-9); // 128 latent bytes per 32×32 tile
         // On the wire each 32×32 image is one packet: 110-byte fixed header + 60-byte logistic key block + 4-byte length
         // (SECURITY.md's packet layout) + the 128 latent bytes + a 16-byte tag.
-        Assert.Equal((110 + 60 + 4 + 128 + 16) * 8.0 / 1024, json["bpp"]!.GetValue<double>(), 1e-9);
+        Assert.Equal((pixels / 8.0 + images * (110 + 60 + 4 + 16)) * 8.0 / pixels, json["bpp"]!.GetValue<double>(), 1e-5);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class EvalCommandTests : IDisposable
 
         var r = await Lab("eval", "--model", "cae-compact", "--models", P("models"), "--data", P("batch.bin"), "--json", P("m.json"));
         Assert.True(r.Code == 0, r.Err + r.Out);
-        AssertMetrics(JsonNode.Parse(File.ReadAllText(P("m.json")))!, 5, ExpectedPsnr(images));
+        AssertMetrics(JsonNode.Parse(File.ReadAllText(P("m.json")))!, 5, ExpectedPsnr(images), 5 * 32 * 32);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class EvalCommandTests : IDisposable
         var r = await Lab("eval", "--model", "cae-compact", "--models", P("models"), "--data", P("folder"), "--json", P("f.json"));
         Assert.True(r.Code == 0, r.Err + r.Out);
         var json = JsonNode.Parse(File.ReadAllText(P("f.json")))!;
-        AssertMetrics(json, 2, ExpectedPsnr(images));
+        AssertMetrics(json, 2, ExpectedPsnr(images), 32 * 32 + 64 * 96);
     }
 
     private async Task AssertOneLineError(string expected, params string[] args)
@@ -118,6 +118,34 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains(expected, lines[0], StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
         Assert.False(File.Exists(P("bad.json")), "a failed eval wrote its JSON");
+    }
+
+    [Fact]
+    public async Task A_lic_model_on_a_folder_reports_psnr_and_wire_bpp_of_its_packets()
+    {
+        // A freshly initialized lic-1 (the mechanics, not a trained model's quality), exported with its coding tables.
+        var models = P("lic-models");
+        LicModelFiles.Export(new LicNetwork(LicZoo.Get("lic-1"), new Init(5)), models);
+        Directory.CreateDirectory(P("lic-folder"));
+        var images = new[] { Smooth(37, 21, 1), Smooth(64, 48, 2), Smooth(7, 5, 3) };
+        for (int i = 0; i < images.Length; i++) ImageIO.Save(images[i], P($"lic-folder/img{i}.png"));
+        var r = await Lab("eval", "--model", "lic-1", "--models", models, "--data", P("lic-folder"), "--json", P("lic.json"));
+        Assert.True(r.Code == 0, r.Err + r.Out);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(P("lic.json")))!;
+        var (codec, id) = CodecFiles.LoadPair(models, "lic-1");
+        Assert.Equal(id, json["model_id"]!.GetValue<string>());
+        double sse = 0, pixels = 0, payload = 0;
+        foreach (var image in images)
+        {
+            var e = codec.Encode(image);
+            var back = codec.Decode(e);
+            for (int i = 0; i < image.Pixels.Length; i++) { double d = image.Pixels[i] - back.Pixels[i]; sse += d * d; }
+            pixels += image.Width * image.Height;
+            payload += e.Latent.Length;
+        }
+        Assert.Equal(10 * Math.Log10(255.0 * 255.0 / (sse / (pixels * 3))), json["psnr"]!.GetValue<double>(), 0.001);
+        // bpp counts each packet on the wire: 110-byte fixed header + 60-byte logistic key block + 4-byte length + payload + 16-byte tag.
+        Assert.Equal((payload + images.Length * (110 + 60 + 4 + 16)) * 8 / pixels, json["bpp"]!.GetValue<double>(), 1e-4);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
             from keyBlock in Gen.Choose(0, 1024)
             let columns = (width + tile - 1) / tile
             let rows = (height + tile - 1) / tile
-            select new Fields(cipher, flags, width, height, tile, columns, rows, 3, 8, latent, scale, offset, keyBlock,
+            select new Fields(cipher, flags, width, height, tile, columns, rows, 3, 1, latent, scale, offset, keyBlock,
                 (uint)Math.Min(uint.MaxValue, (long)columns * rows * latent));
         var fields =
             from f in validFields
@@ -240,7 +240,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
         return parsed is null || parsed.ToBytes().AsSpan().SequenceEqual(input);
     }
 
-    private sealed record Fields(int Cipher, int Flags, int Width, int Height, int Tile, int Columns, int Rows, int Channels, int Bits,
+    private sealed record Fields(int Cipher, int Flags, int Width, int Height, int Tile, int Columns, int Rows, int Color, int Kind,
         int Latent, float Scale, float Offset, int KeyBlock, uint Length);
 
     /// <summary>Breaks one field (-1: none) in one of four ways.</summary>
@@ -253,8 +253,8 @@ public sealed class PropertyTests(ITestOutputHelper output)
         4 => f with { Tile = new[] { 0, 1025, 65535, f.Tile + 1 }[how % 4] },
         5 => f with { Columns = new[] { f.Columns + 1, 0, 65535, f.Columns - 1 }[how % 4] },
         6 => f with { Rows = new[] { f.Rows + 1, 0, 65535, f.Rows * 2 }[how % 4] },
-        7 => f with { Channels = new[] { 0, 1, 4, 255 }[how % 4] },
-        8 => f with { Bits = new[] { 0, 1, 16, 255 }[how % 4] },
+        7 => f with { Color = new[] { 0, 2, 4, 255 }[how % 4] },
+        8 => f with { Kind = new[] { 0, 3, 16, 255 }[how % 4] },
         9 => f with { Latent = new[] { 0, -1, (1 << 20) + 1, int.MaxValue }[how % 4] },
         10 => f with { Scale = new[] { 0f, -1f, float.NaN, float.PositiveInfinity }[how % 4] },
         11 => f with { Offset = new[] { float.NaN, float.NegativeInfinity, float.PositiveInfinity, float.NaN }[how % 4] },
@@ -269,7 +269,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
         var b = new byte[110 + f.KeyBlock + 4];
         var s = b.AsSpan();
         "STX1"u8.CopyTo(s);
-        s[4] = 1;
+        s[4] = 2;
         s[5] = (byte)f.Cipher;
         BinaryPrimitives.WriteUInt16BigEndian(s[6..], (ushort)f.Flags);
         BinaryPrimitives.WriteUInt64BigEndian(s[56..], 1);
@@ -278,8 +278,8 @@ public sealed class PropertyTests(ITestOutputHelper output)
         BinaryPrimitives.WriteUInt16BigEndian(s[72..], (ushort)f.Tile);
         BinaryPrimitives.WriteUInt16BigEndian(s[74..], (ushort)f.Columns);
         BinaryPrimitives.WriteUInt16BigEndian(s[76..], (ushort)f.Rows);
-        s[78] = (byte)f.Channels;
-        s[79] = (byte)f.Bits;
+        s[78] = (byte)f.Color;
+        s[79] = (byte)f.Kind;
         BinaryPrimitives.WriteUInt32BigEndian(s[80..], (uint)f.Latent);
         BinaryPrimitives.WriteSingleBigEndian(s[84..], f.Scale);
         BinaryPrimitives.WriteSingleBigEndian(s[88..], f.Offset);
