@@ -18,7 +18,9 @@ internal static class SkiaCodec
         using var skData = SKData.CreateCopy(data);
         using var stream = new SKMemoryStream(skData);
         using var codec = SKCodec.Create(stream, out SKCodecResult createResult)
-            ?? throw new ImageFormatException($"{name}: cannot read the header ({Describe(createResult)})");
+            ?? throw new ImageFormatException(createResult == SKCodecResult.IncompleteInput
+                ? $"{name}: the file is truncated (it ends inside the header)"
+                : $"{name}: cannot read the header ({Describe(createResult)})");
         SKImageInfo info = codec.Info;
         int width = info.Width, height = info.Height;
         if (width < 1 || height < 1)
