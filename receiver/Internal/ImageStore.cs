@@ -91,6 +91,17 @@ public sealed class ImageStore
         }
     }
 
+    /// <summary>
+    /// The sidecar's notes on what happens to every image on the way (the sender's rules, the same for every image):
+    /// alpha is composited onto white before encoding, 16-bit sources are rounded to 8 bits, and the colour type.
+    /// </summary>
+    public static JsonArray SourceNotes(SecureTransmit.Codec.ColorType color) =>
+    [
+        color == SecureTransmit.Codec.ColorType.Gray ? "gray source: stored as a 1-channel gray PNG" : "colour source: stored as an RGB PNG",
+        "alpha: not carried; any transparency in the source was composited onto white (#FFFFFF) by the sender",
+        "bit depth: 8; a 16-bit source was rounded to 8 bits per sample by the sender",
+    ];
+
     /// <summary>Largest stored stem in UTF-8 bytes (the full name adds "NNNNNN-" and ".json": far below NAME_MAX 255).</summary>
     public const int MaxStemBytes = 96;
 

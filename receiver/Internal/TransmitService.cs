@@ -275,6 +275,10 @@ public sealed class TransmitService(
                 ["cipher"] = session.CipherMode,
                 ["width"] = header.Width,
                 ["height"] = header.Height,
+                // What was stored, from the authenticated header: gray PNG for a gray source, else RGB; 8-bit, no alpha.
+                ["color_type"] = header.Color == ColorType.Gray ? "gray" : "rgb",
+                ["stored_bit_depth"] = 8,
+                ["notes"] = ImageStore.SourceNotes(header.Color),
                 ["tile"] = header.Tile,
                 ["tiles"] = header.Columns * header.Rows,
                 ["latent_bytes"] = ciphertext.Length,

@@ -111,6 +111,10 @@ public sealed class FolderSendTests : IAsyncLifetime
         {
             var png = ImageIO.Load(Path.Combine(_dir["out"], stored[name]["file"]!.GetValue<string>()));
             Assert.True((w, h) == (png.Width, png.Height), $"{name}: stored {png.Width}x{png.Height}, want {w}x{h}");
+            // Gray in → gray out: the gray PGM and the gray+alpha PNG (composited onto white) are stored as 1-channel PNGs.
+            bool gray = name is "j-gray.pgm" or "b-gray-alpha.png";
+            Assert.True(png.Channels == (gray ? 1 : 3), $"{name}: stored with {png.Channels} channel(s)");
+            Assert.Equal(gray ? "gray" : "rgb", stored[name]["color_type"]!.GetValue<string>());
         }
         Assert.Contains(Directory.GetFiles(_dir["out"], "*.png"), f => Path.GetFileName(f).EndsWith("-Ünïcödé_photo_日本.png", StringComparison.Ordinal));
 
