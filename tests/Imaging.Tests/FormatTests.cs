@@ -463,3 +463,30 @@ public class FormatTests
         Assert.True(mean <= meanLimit && worst <= maxLimit, $"mean |error| {mean:0.00} (limit {meanLimit}), max {worst} (limit {maxLimit})");
     }
 }
+
+/// <summary><see cref="Image.CompositeOnto"/>: the sender's alpha rule.</summary>
+public class CompositeTests
+{
+    [Theory]
+    [InlineData(200, 255, 255, 200)] // opaque: the sample itself
+    [InlineData(200, 0, 255, 255)] // transparent: the background
+    [InlineData(0, 128, 255, 127)] // (128·0 + 127·255 + 127) / 255 = 127.5 → 127
+    [InlineData(100, 51, 0, 20)] // (51·100 + 204·0 + 127) / 255 = 20.5 → 20
+    public void Gray_alpha_composites_by_the_stated_rule(byte v, byte a, byte background, byte expected)
+    {
+        var image = new Image(1, 1, 2, [v, a]);
+        Image flat = image.CompositeOnto((background, background, background));
+        Assert.Equal(1, flat.Channels);
+        Assert.Equal(expected, flat.Pixels[0]);
+    }
+
+    [Fact]
+    public void Rgba_becomes_rgb_and_opaque_images_are_returned_as_they_are()
+    {
+        var rgba = new Image(2, 1, 4, [10, 20, 30, 255, 10, 20, 30, 0]);
+        Image flat = rgba.CompositeOnto((255, 255, 255));
+        Assert.Equal(new byte[] { 10, 20, 30, 255, 255, 255 }, flat.Pixels);
+        var rgb = new Image(1, 1, 3);
+        Assert.Same(rgb, rgb.CompositeOnto((1, 2, 3)));
+    }
+}
