@@ -155,6 +155,11 @@ public static class SenderCommands
                 if (demo) item.DemoPng = PngEncoder.Encode(image);
                 items.Add(item);
             }
+            catch (ImageFormatException e) when (e.OverLimit)
+            {
+                // Too large to decode here: listed as skipped (size), like a file that is not an image, not as a failure.
+                Console.Error.WriteLine($"sender: skipped {path}: too large ({e.Message[(path.Length + 2)..]})");
+            }
             catch (Exception e) when (e is ImageFormatException or IOException or UnauthorizedAccessException or CodecException)
             {
                 var line = e is ImageFormatException || e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}";

@@ -74,7 +74,7 @@ public static class PnmDecoder
         long pixels = (long)width * height;
         if (pixels > options.MaxPixels)
         {
-            throw Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)");
+            throw new ImageFormatException(Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)").Message) { OverLimit = true };
         }
 
         long samples = pixels * channels;

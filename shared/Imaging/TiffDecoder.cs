@@ -102,7 +102,7 @@ public static class TiffDecoder
         long pixels = width * height;
         if (pixels > options.MaxPixels)
         {
-            throw Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)");
+            throw new ImageFormatException(Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)").Message) { OverLimit = true };
         }
 
         long spp = Single(file, fields, TiffConstants.SamplesPerPixel, big, 1);

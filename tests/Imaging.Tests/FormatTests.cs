@@ -284,6 +284,7 @@ public class FormatTests
             Exception? e = await Record.ExceptionAsync(() => TestData.RunWithTimeout(() => ImageIO.Decode(cut)));
             var ex = Assert.IsType<ImageFormatException>(e);
             Assert.DoesNotContain('\n', ex.Message);
+            Assert.False(ex.OverLimit);
         }
 
         // Through Load the line names the file.
@@ -399,6 +400,7 @@ public class FormatTests
         });
         var ex = Assert.IsType<ImageFormatException>(error);
         Assert.Contains("60000x60000 = 3600000000 pixels, over the limit", ex.Message);
+        Assert.True(ex.OverLimit);
         Assert.True(allocated < 1 << 20, $"{kind}: {allocated:N0} managed bytes allocated before the refusal");
         Assert.True(rssAfter - rssBefore < 64L << 20, $"{kind}: RSS grew by {(rssAfter - rssBefore) >> 20} MiB");
     }
@@ -411,6 +413,7 @@ public class FormatTests
         {
             var ex = Assert.Throws<ImageFormatException>(() => ImageIO.Decode(Sample(kind), limit));
             Assert.Contains("64x40 = 2560 pixels, over the limit of 100 (MaxPixels)", ex.Message);
+            Assert.True(ex.OverLimit);
         }
     }
 

@@ -50,6 +50,8 @@ public sealed class FolderSendTests : IAsyncLifetime
         byte[] jpeg = ImageIO.EncodeJpeg(rgb, 90);
         File.WriteAllBytes(Path.Combine(photos, "k-corrupt.jpg"), jpeg[..(jpeg.Length / 2)]);
         File.WriteAllText(Path.Combine(photos, "notes.txt"), "holiday photos, 2026\n");
+        // A valid PNG header declaring 60000×60000 (3.6 G pixels), over the 2^28-pixel decode limit: skipped for its size.
+        File.WriteAllBytes(Path.Combine(photos, "l-huge.png"), HugePng());
         File.WriteAllText(Path.Combine(photos, ".DS_Store"), "junk");
         Directory.CreateDirectory(Path.Combine(photos, "sub"));
         File.WriteAllBytes(Path.Combine(photos, "sub", "nested.png"), PngEncoder.Encode(rgb));
@@ -63,6 +65,26 @@ public sealed class FolderSendTests : IAsyncLifetime
             await Task.Delay(100);
         }
         _port = int.Parse(await File.ReadAllTextAsync(_dir["port"]), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>IHDR 60000×60000 RGB 8-bit, one empty IDAT, IEND; chunk CRCs computed here (CRC-32, polynomial EDB88320).</summary>
+    private static byte[] HugePng()
+    {
+        static byte[] Chunk(string type, byte[] data)
+        {
+            byte[] td = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
+            uint crc = 0xFFFFFFFF;
+            foreach (byte b in td)
+            {
+                crc ^= b;
+                for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+            }
+            crc ^= 0xFFFFFFFF;
+            return [(byte)(data.Length >> 24), (byte)(data.Length >> 16), (byte)(data.Length >> 8), (byte)data.Length, .. td,
+                (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc];
+        }
+        byte[] ihdr = [0, 0, 0xEA, 0x60, 0, 0, 0xEA, 0x60, 8, 2, 0, 0, 0];
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", ihdr), .. Chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), .. Chunk("IEND", [])];
     }
 
     public async Task DisposeAsync()
@@ -92,10 +114,11 @@ public sealed class FolderSendTests : IAsyncLifetime
         // The corrupt file: named, with the reason, and again in the closing error line.
         Has(r.StdErr, $"cannot read {Path.Combine(_dir["photos"], "k-corrupt.jpg")}: JPEG: the file is truncated", r);
         var last = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        Assert.True(last.StartsWith("sender: error: 1 of 12 file(s) could not be read", StringComparison.Ordinal), r.ToString());
+        Assert.True(last.StartsWith("sender: error: 1 of 13 file(s) could not be read", StringComparison.Ordinal), r.ToString());
         Assert.Contains("k-corrupt.jpg", last, StringComparison.Ordinal);
         // Skipped, each with its reason.
         Has(r.StdErr, "notes.txt: not an image", r);
+        Has(r.StdErr, "l-huge.png: too large (PNG: image is 60000x60000 = 3600000000 pixels, over the limit", r);
         Has(r.StdErr, ".DS_Store: hidden file", r);
         Has(r.StdErr, "sub: subfolder (add --recursive to include it)", r);
         Has(r.StdErr, "b-gray-alpha.png has transparency; composited onto white", r);

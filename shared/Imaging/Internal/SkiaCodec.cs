@@ -32,7 +32,7 @@ internal static class SkiaCodec
         if (pixels > options.MaxPixels)
         {
             throw new ImageFormatException(
-                $"{name}: image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)");
+                $"{name}: image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)") { OverLimit = true };
         }
 
         if (pixels * 4 > Array.MaxLength)
