@@ -248,7 +248,8 @@ public sealed class TransmitService(
             {
                 try
                 {
-                    var original = ImageIO.Decode(demo.OriginalPng.Span, new ImageDecoderOptions { MaxPixels = options.MaxImagePixels }).ToRgb();
+                    // PNG only (our managed decoder): a peer's bytes never reach the native image library on the receiver.
+                    var original = PngDecoder.Decode(demo.OriginalPng.Span, new PngDecoderOptions { MaxPixels = options.MaxImagePixels }).ToRgb();
                     var shown = image.Channels == 3 ? image : image.ToRgb();
                     if (original.Width == shown.Width && original.Height == shown.Height)
                     {
