@@ -21,7 +21,7 @@ internal static class ImageMagic
     /// </summary>
     public static bool IsBmp(ReadOnlySpan<byte> d) =>
         d.Length >= 18 && d[0] == (byte)'B' && d[1] == (byte)'M'
-        && BitConverter.ToUInt32(d.Slice(14, 4)) is 12 or 40 or 52 or 56 or 64 or 108 or 124;
+        && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(d.Slice(14, 4)) is 12 or 40 or 52 or 56 or 64 or 108 or 124;
 
     /// <summary>Formats recognised but not read, named so the error says what the file is.</summary>
     public static string? KnownUnsupported(ReadOnlySpan<byte> d)
