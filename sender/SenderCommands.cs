@@ -75,10 +75,10 @@ public static class SenderCommands
 
         var (files, skipped) = ImageFolder.List(inputs, recursive);
         foreach (var skip in skipped) Console.Error.WriteLine($"sender: skipped {skip.Path}: {skip.Reason}");
-        var (items, failed) = ReadAll(files, codec, o.Demo, failFast, quiet);
+        var (items, failed, tooLarge) = ReadAll(files, codec, o.Demo, failFast, quiet);
         if (items.Count == 0)
             throw new ArgumentException(failed.Count == 1 ? failed[0] : failed.Count > 1 ? $"no image could be read ({string.Join("; ", failed)})"
-                : $"no images to send ({skipped.Count} file(s) skipped)");
+                : $"no images to send ({skipped.Count + tooLarge} file(s) skipped)");
 
         var job = new SendJob(o, codec, Convert.FromHexString(modelIdHex), identity);
         var total = Stopwatch.StartNew();
@@ -125,15 +125,15 @@ public static class SenderCommands
     /// small latent). A file that cannot be read is named on stderr and skipped, or with <paramref name="failFast"/>
     /// stops the run before anything is sent. Alpha is composited onto <see cref="AlphaBackground"/> with a warning.
     /// </summary>
-    private static (List<Item> Items, List<string> Failed) ReadAll(List<string> files, IImageCodec codec, bool demo, bool failFast, bool quiet)
+    private static (List<Item> Items, List<string> Failed, int TooLarge) ReadAll(List<string> files, IImageCodec codec, bool demo, bool failFast, bool quiet)
     {
         var items = new List<Item>();
         var failed = new List<string>();
+        int tooLarge = 0;
         foreach (var path in files)
         {
             try
             {
-                var sw = Stopwatch.StartNew();
                 var decoded = ImageIO.LoadWithInfo(path);
                 var item = new Item(path);
                 Image image = decoded.Image;
@@ -149,6 +149,7 @@ public static class SenderCommands
                 item.SourceGray = image.IsGray;
                 item.Width = image.Width;
                 item.Height = image.Height;
+                var sw = Stopwatch.StartNew();
                 item.Encoded = codec.Encode(image); // gray stays gray: the packet header carries the colour type
                 item.EncodeMs = sw.Elapsed.TotalMilliseconds;
                 item.OriginalPngBytes = decoded.Source.Format == ImageFormat.Png ? new FileInfo(path).Length : PngEncoder.Encode(decoded.Image).Length;
@@ -158,7 +159,9 @@ public static class SenderCommands
             catch (ImageFormatException e) when (e.OverLimit)
             {
                 // Too large to decode here: listed as skipped (size), like a file that is not an image, not as a failure.
-                Console.Error.WriteLine($"sender: skipped {path}: too large ({e.Message[(path.Length + 2)..]})");
+                var why = e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+                Console.Error.WriteLine($"sender: skipped {path}: too large ({why})");
+                tooLarge++;
             }
             catch (Exception e) when (e is ImageFormatException or IOException or UnauthorizedAccessException or CodecException)
             {
@@ -168,7 +171,7 @@ public static class SenderCommands
                 if (files.Count > 1) Console.Error.WriteLine($"sender: cannot read {line}"); // one file: the closing error says it
             }
         }
-        return (items, failed);
+        return (items, failed, tooLarge);
     }
 
     private static string Line(Item i) => string.Create(CultureInfo.InvariantCulture,
