@@ -8,9 +8,9 @@ need=()
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 command -v ip >/dev/null || need+=(iproute2)
 command -v tc >/dev/null || need+=(iproute2)
-# lab bandwidth / lab rd: JPEG, WebP and AVIF reference codecs
-command -v cjpeg >/dev/null && command -v djpeg >/dev/null || need+=(libjpeg-turbo-progs)
-command -v cwebp >/dev/null && command -v dwebp >/dev/null || need+=(webp)
+# cjpeg: the Imaging tests' progressive JPEGs (SkiaSharp writes only baseline). lab rd: the AVIF reference codec.
+# (JPEG and WebP for lab rd / lab bandwidth run in process through SkiaSharp: no cwebp/dwebp needed.)
+command -v cjpeg >/dev/null || need+=(libjpeg-turbo-progs)
 command -v avifenc >/dev/null && command -v avifdec >/dev/null || need+=(libavif-bin)
 # Headless Chromium for the dashboard's browser test (tests/Integration.Tests/DashboardBrowserTests.cs).
 [ -x /usr/bin/chromium ] || need+=(chromium)

@@ -16,7 +16,11 @@ namespace SecureTransmit.Sender;
 /// <summary>The sender's command line: keygen and send.</summary>
 public static class SenderCommands
 {
-    private static readonly string[] ImageExtensions = [".png", ".tif", ".tiff", ".ppm", ".pgm", ".pnm"];
+    /// <summary>Exit code when the batch was sent but some inputs could not be read (each is named on stderr).</summary>
+    public const int SomeFilesFailed = 4;
+
+    /// <summary>The background a transparent image is composited onto before encoding (the codec carries no alpha).</summary>
+    public static readonly (byte R, byte G, byte B) AlphaBackground = (255, 255, 255);
 
     public static Task<int> RunAsync(RootCommand root, string[] args) =>
         CommandLineRunner.RunAsync("sender", root, args, processTerminationTimeout: TimeSpan.FromSeconds(5),
@@ -26,7 +30,7 @@ public static class SenderCommands
 
     public static Command Send()
     {
-        var inputs = new Argument<string[]>("images") { Description = "image files or folders (.png .tif .tiff .ppm .pgm .pnm)", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("images") { Description = "image files or folders: JPEG, PNG, WebP, GIF (first frame), BMP, TIFF, PGM/PPM, recognised by content", Arity = ArgumentArity.OneOrMore };
         var to = new Option<string>("--to") { Description = "receiver address, e.g. https://127.0.0.1:50443", Required = true };
         var receiver = new Option<string>("--receiver") { Description = "the receiver's fingerprint (64 hex, printed by `receiver keygen`)", Required = true };
         var key = new Option<string>("--key") { Description = "sender identity file", DefaultValueFactory = _ => "keys/sender.key" };
@@ -38,7 +42,9 @@ public static class SenderCommands
         var json = new Option<string?>("--json") { Description = "write a JSON summary to this file" };
         var attempts = new Option<int>("--attempts") { Description = "tries when the receiver is unreachable or the connection breaks (default 8: backoff 0.25 s doubling to 10 s, about 26 s in all, longer than a receiver restart)", DefaultValueFactory = _ => new SendOptions().Attempts };
         var quiet = new Option<bool>("--quiet") { Description = "no progress bar or table" };
-        var cmd = new Command("send", "Encode, seal and send images to a receiver") { inputs, to, receiver, key, model, models, cipher, h2c, demo, json, attempts, quiet };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "also send the images in subfolders of a folder" };
+        var failFast = new Option<bool>("--fail-fast") { Description = "stop before sending anything at the first file that cannot be read (default: send the others, exit 4 at the end naming it)" };
+        var cmd = new Command("send", "Encode, seal and send images to a receiver") { inputs, to, receiver, key, model, models, cipher, h2c, demo, json, attempts, quiet, recursive, failFast };
         cmd.SetAction(async (pr, ct) =>
         {
             var o = new SendOptions
@@ -54,12 +60,12 @@ public static class SenderCommands
                 Attempts = pr.GetValue(attempts),
             };
             o.Validate();
-            return await RunSend(o, pr.GetRequiredValue(inputs), pr.GetValue(json), pr.GetValue(quiet), ct);
+            return await RunSend(o, pr.GetRequiredValue(inputs), pr.GetValue(json), pr.GetValue(quiet), pr.GetValue(recursive), pr.GetValue(failFast), ct);
         });
         return cmd;
     }
 
-    private static async Task<int> RunSend(SendOptions o, string[] inputs, string? jsonPath, bool quiet, CancellationToken ct)
+    private static async Task<int> RunSend(SendOptions o, string[] inputs, string? jsonPath, bool quiet, bool recursive, bool failFast, CancellationToken ct)
     {
         if (!CodecFiles.Names.Contains(o.Model)) throw new ArgumentException($"--model '{o.Model}': unknown model (known: {string.Join(", ", CodecFiles.Names)})");
         var encoderPath = ModelFiles.EncoderPath(o.ModelsPath, o.Model);
@@ -67,14 +73,12 @@ public static class SenderCommands
         using var identity = IdentityFile.Load(o.KeyPath);
         var (codec, modelIdHex) = CodecFiles.LoadEncoder(encoderPath, o.Model);
 
-        var items = Expand(inputs).Select(p => new Item(p)).ToList();
-        if (items.Count == 0) throw new ArgumentException("no images to send");
-        foreach (var item in items)
-        {
-            item.Image = ImageIO.Load(item.Path);
-            item.OriginalPngBytes = ImageIO.DetectFormat(File.ReadAllBytes(item.Path)) == ImageFormat.Png
-                ? new FileInfo(item.Path).Length : ImageIO.Encode(item.Image, ImageFormat.Png).Length;
-        }
+        var (files, skipped) = ImageFolder.List(inputs, recursive);
+        foreach (var skip in skipped) Console.Error.WriteLine($"sender: skipped {skip.Path}: {skip.Reason}");
+        var (items, failed, tooLarge) = ReadAll(files, codec, o.Demo, failFast, quiet);
+        if (items.Count == 0)
+            throw new ArgumentException(failed.Count == 1 ? failed[0] : failed.Count > 1 ? $"no image could be read ({string.Join("; ", failed)})"
+                : $"no images to send ({skipped.Count + tooLarge} file(s) skipped)");
 
         var job = new SendJob(o, codec, Convert.FromHexString(modelIdHex), identity);
         var total = Stopwatch.StartNew();
@@ -97,22 +101,85 @@ public static class SenderCommands
                     await job.RunAsync(items, ct);
                 });
             foreach (var i in items)
-                table.AddRow(Markup.Escape(i.Name), $"{i.Image!.Width}×{i.Image.Height}", $"{i.WireBytes:N0}", $"{Ratio(i):0.0}:1", $"{Bpp(i):0.###}", $"{i.EncodeMs:0.0}", $"{i.SendMs:0.0}", Markup.Escape(i.Receipt!.StoredName));
+                table.AddRow(Markup.Escape(i.Name), $"{i.Width}×{i.Height}", $"{i.WireBytes:N0}", $"{Ratio(i):0.0}:1", $"{Bpp(i):0.###}", $"{i.EncodeMs:0.0}", $"{i.SendMs:0.0}", Markup.Escape(i.Receipt!.StoredName));
             AnsiConsole.Write(table);
         }
         long wire = items.Sum(i => i.WireBytes), png = items.Sum(i => i.OriginalPngBytes);
         var summary = $"sent {items.Count} image(s) with {codec.ModelName}/{o.Cipher}: {wire:N0} bytes on the wire vs {png:N0} as PNG ({(double)png / Math.Max(1, wire):0.0}:1) in {total.Elapsed.TotalSeconds:0.00} s";
         Console.WriteLine(summary);
         if (jsonPath is not null) WriteJson(jsonPath, o, codec.ModelName, modelIdHex, items, total.Elapsed.TotalMilliseconds);
-        return 0;
+        if (failed.Count == 0) return 0;
+        Console.Error.WriteLine($"sender: error: {failed.Count} of {files.Count} file(s) could not be read and were not sent: {string.Join("; ", failed)}");
+        return SomeFilesFailed;
+    }
+
+    private static bool AnyTransparent(Image image)
+    {
+        for (long i = image.Channels - 1; i < image.Pixels.LongLength; i += image.Channels)
+            if (image.Pixels[i] != 255) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads, checks and encodes the files one at a time (only one decoded image is in memory; each item keeps its
+    /// small latent). A file that cannot be read is named on stderr and skipped, or with <paramref name="failFast"/>
+    /// stops the run before anything is sent. Alpha is composited onto <see cref="AlphaBackground"/> with a warning.
+    /// </summary>
+    private static (List<Item> Items, List<string> Failed, int TooLarge) ReadAll(List<string> files, IImageCodec codec, bool demo, bool failFast, bool quiet)
+    {
+        var items = new List<Item>();
+        var failed = new List<string>();
+        int tooLarge = 0;
+        foreach (var path in files)
+        {
+            try
+            {
+                var decoded = ImageIO.LoadWithInfo(path);
+                var item = new Item(path);
+                Image image = decoded.Image;
+                if (image.HasAlpha && !AnyTransparent(image)) image = image.ConvertTo(image.Channels - 1); // alpha channel, all opaque
+                if (image.HasAlpha)
+                {
+                    image = image.CompositeOnto(AlphaBackground);
+                    item.Notes.Add("alpha composited onto white (#FFFFFF)");
+                    if (!quiet) Console.Error.WriteLine($"sender: warning: {path} has transparency; composited onto white (the codec carries no alpha)");
+                }
+                if (decoded.Source.Reduced16To8) item.Notes.Add("16-bit samples rounded to 8-bit");
+                item.SourceFormat = decoded.Source.Format;
+                item.SourceGray = image.IsGray;
+                item.Width = image.Width;
+                item.Height = image.Height;
+                var sw = Stopwatch.StartNew();
+                item.Encoded = codec.Encode(image); // gray stays gray: the packet header carries the colour type
+                item.EncodeMs = sw.Elapsed.TotalMilliseconds;
+                item.OriginalPngBytes = decoded.Source.Format == ImageFormat.Png ? new FileInfo(path).Length : PngEncoder.Encode(decoded.Image).Length;
+                if (demo) item.DemoPng = PngEncoder.Encode(image);
+                items.Add(item);
+            }
+            catch (ImageFormatException e) when (e.OverLimit)
+            {
+                // Too large to decode here: listed as skipped (size), like a file that is not an image, not as a failure.
+                var why = e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+                Console.Error.WriteLine($"sender: skipped {path}: too large ({why})");
+                tooLarge++;
+            }
+            catch (Exception e) when (e is ImageFormatException or IOException or UnauthorizedAccessException or CodecException)
+            {
+                var line = e is ImageFormatException || e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}";
+                if (failFast) throw new ArgumentException(line, e);
+                failed.Add(line);
+                if (files.Count > 1) Console.Error.WriteLine($"sender: cannot read {line}"); // one file: the closing error says it
+            }
+        }
+        return (items, failed, tooLarge);
     }
 
     private static string Line(Item i) => string.Create(CultureInfo.InvariantCulture,
-        $"{i.Name}: {i.Image!.Width}x{i.Image.Height}, {i.WireBytes} bytes sent, {Ratio(i):0.0}:1 vs PNG, {Bpp(i):0.###} bpp, encode {i.EncodeMs:0.0} ms, send {i.SendMs:0.0} ms → {i.Receipt!.StoredName}");
+        $"{i.Name}: {i.Width}x{i.Height}, {i.WireBytes} bytes sent, {Ratio(i):0.0}:1 vs PNG, {Bpp(i):0.###} bpp, encode {i.EncodeMs:0.0} ms, send {i.SendMs:0.0} ms → {i.Receipt!.StoredName}");
 
     private static double Ratio(Item i) => (double)i.OriginalPngBytes / Math.Max(1, i.WireBytes);
 
-    private static double Bpp(Item i) => i.WireBytes * 8.0 / ((double)i.Image!.Width * i.Image.Height);
+    private static double Bpp(Item i) => i.WireBytes * 8.0 / ((double)i.Width * i.Height);
 
     private static void WriteJson(string path, SendOptions o, string model, string modelId, List<Item> items, double totalMs)
     {
@@ -121,8 +188,9 @@ public static class SenderCommands
             arr.Add(new JsonObject
             {
                 ["file"] = i.Path,
-                ["width"] = i.Image!.Width,
-                ["height"] = i.Image.Height,
+                ["width"] = i.Width,
+                ["height"] = i.Height,
+                ["notes"] = new JsonArray([.. i.Notes.Select(n => (JsonNode?)JsonValue.Create(n))]),
                 ["wire_bytes"] = i.WireBytes,
                 ["latent_bytes"] = i.Encoded!.Latent.Length,
                 ["original_png_bytes"] = i.OriginalPngBytes,
@@ -151,21 +219,6 @@ public static class SenderCommands
         var tmp = path + ".tmp";
         File.WriteAllText(tmp, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(tmp, path, overwrite: true);
-    }
-
-    private static IEnumerable<string> Expand(IEnumerable<string> inputs)
-    {
-        foreach (var input in inputs)
-        {
-            if (Directory.Exists(input))
-            {
-                var files = Directory.EnumerateFiles(input).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToList();
-                if (files.Count == 0) throw new ArgumentException($"{input}: folder holds no images");
-                foreach (var f in files) yield return f;
-            }
-            else if (File.Exists(input)) yield return input;
-            else throw new FileNotFoundException($"{input}: no such file or folder");
-        }
     }
 
     internal static string DefaultModels() => ProjectPaths.DefaultModels();

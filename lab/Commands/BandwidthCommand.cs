@@ -17,7 +17,7 @@ public static class BandwidthCommand
 {
     public static Command Create()
     {
-        var images = new Option<string>("--images") { Description = "folder of images (.png .tif .tiff .ppm)", Required = true };
+        var images = new Option<string>("--images") { Description = "folder of images (JPEG, PNG, WebP, GIF, BMP, TIFF, PGM/PPM; by content)", Required = true };
         var profiles = new Option<string>("--profiles") { Description = "RATE:DELAY:LOSS link profiles, comma-separated (delay one way, loss per direction)", DefaultValueFactory = _ => BandwidthOptions.DefaultProfiles };
         var models = new Option<string?>("--models") { Description = "models, comma-separated (default: every model with weights in --models-dir)" };
         var modelsDir = new Option<string>("--models-dir") { Description = "folder with NAME.encoder/decoder.safetensors", DefaultValueFactory = _ => Paths.Models() };

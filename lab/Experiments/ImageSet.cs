@@ -8,19 +8,28 @@ public sealed record SourceImage(string Name, string Path, Image Rgb, byte[] Png
     public long Pixels => (long)Rgb.Width * Rgb.Height;
 }
 
-/// <summary>Loads the images of a folder (.png .tif .tiff .ppm .pgm .pnm, by ordinal name order).</summary>
+/// <summary>
+/// Loads the images of a folder in ordinal name order: every file whose first bytes carry a signature
+/// <see cref="ImageIO"/> reads (JPEG, PNG, WebP, GIF, BMP, TIFF, PGM/PPM); other files are ignored.
+/// </summary>
 public static class ImageSet
 {
-    private static readonly string[] Extensions = [".png", ".tif", ".tiff", ".ppm", ".pgm", ".pnm"];
+    private static bool IsImage(string path)
+    {
+        Span<byte> head = stackalloc byte[32];
+        using var fs = File.OpenRead(path);
+        int n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return ImageIO.DetectFormat(head[..n]) is not null;
+    }
 
     public static IReadOnlyList<SourceImage> Load(string folder, int? limit)
     {
         ArgumentNullException.ThrowIfNull(folder);
         if (!Directory.Exists(folder)) throw new ExperimentException($"{folder}: no such folder");
         if (limit is < 1) throw new ExperimentException($"--limit must be at least 1 (got {limit})");
-        var files = Directory.EnumerateFiles(folder).Where(f => Extensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
+        var files = Directory.EnumerateFiles(folder).Where(IsImage)
             .Order(StringComparer.Ordinal).Take(limit ?? int.MaxValue).ToList();
-        if (files.Count == 0) throw new ExperimentException($"{folder}: no images (.png .tif .tiff .ppm .pgm .pnm)");
+        if (files.Count == 0) throw new ExperimentException($"{folder}: no images (JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM)");
         return files.Select(f =>
         {
             var bytes = File.ReadAllBytes(f);

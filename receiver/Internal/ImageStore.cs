@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -90,12 +91,57 @@ public sealed class ImageStore
         }
     }
 
-    /// <summary>Keeps letters, digits, '-' and '_' of a sender-given name (never a path), at most 40 characters.</summary>
+    /// <summary>
+    /// The sidecar's notes on what happens to every image on the way (the sender's rules, the same for every image):
+    /// alpha is composited onto white before encoding, 16-bit sources are rounded to 8 bits, and the colour type.
+    /// </summary>
+    public static JsonArray SourceNotes(SecureTransmit.Codec.ColorType color) =>
+    [
+        color == SecureTransmit.Codec.ColorType.Gray ? "gray source: stored as a 1-channel gray PNG" : "colour source: stored as an RGB PNG",
+        "alpha: not carried; any transparency in the source was composited onto white (#FFFFFF) by the sender",
+        "bit depth: 8; a 16-bit source was rounded to 8 bits per sample by the sender",
+    ];
+
+    /// <summary>Largest stored stem in UTF-8 bytes (the full name adds "NNNNNN-" and ".json": far below NAME_MAX 255).</summary>
+    public const int MaxStemBytes = 96;
+
+    /// <summary>
+    /// The path-safe stem of a sender-given name (never a path): the last path component without its extension,
+    /// NFC-normalised; Unicode letters, digits and combining marks kept, '-' kept; every other run (spaces,
+    /// punctuation, symbols, emoji, control and format characters, '/', '\', '.') becomes one '_'; leading and trailing
+    /// '_' trimmed; at most <see cref="MaxStemBytes"/> UTF-8 bytes, cut between whole characters. "image" when
+    /// nothing is left. The original name is kept in the sidecar's <c>display_name</c>.
+    /// </summary>
     public static string SafeStem(string name)
     {
-        var stem = Path.GetFileNameWithoutExtension(name ?? "");
-        var chars = stem.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(40).ToArray();
-        return chars.Length == 0 ? "image" : new string(chars);
+        name ??= "";
+        int slash = Math.Max(name.LastIndexOf('/'), name.LastIndexOf('\\'));
+        var last = name[(slash + 1)..];
+        int dot = last.LastIndexOf('.');
+        var stem = UnicodeNfc.Normalize(dot > 0 ? last[..dot] : last);
+        var sb = new StringBuilder(stem.Length);
+        int bytes = 0;
+        bool pendingGap = false;
+        foreach (var rune in stem.EnumerateRunes())
+        {
+            var category = Rune.GetUnicodeCategory(rune);
+            bool keep = Rune.IsLetterOrDigit(rune) || rune.Value == '-'
+                || category is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark;
+            if (!keep)
+            {
+                pendingGap = sb.Length > 0;
+                continue;
+            }
+
+            int need = rune.Utf8SequenceLength + (pendingGap ? 1 : 0);
+            if (bytes + need > MaxStemBytes) break;
+            if (pendingGap) sb.Append('_');
+            sb.Append(rune.ToString());
+            bytes += need;
+            pendingGap = false;
+        }
+
+        return sb.Length == 0 ? "image" : sb.ToString();
     }
 
     private static long NumberOf(string path)

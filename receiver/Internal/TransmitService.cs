@@ -248,7 +248,8 @@ public sealed class TransmitService(
             {
                 try
                 {
-                    var original = ImageIO.Decode(demo.OriginalPng.Span, new ImageDecoderOptions { MaxPixels = options.MaxImagePixels }).ToRgb();
+                    // PNG only (our managed decoder): a peer's bytes never reach the native image library on the receiver.
+                    var original = PngDecoder.Decode(demo.OriginalPng.Span, new PngDecoderOptions { MaxPixels = options.MaxImagePixels }).ToRgb();
                     var shown = image.Channels == 3 ? image : image.ToRgb();
                     if (original.Width == shown.Width && original.Height == shown.Height)
                     {
@@ -275,6 +276,10 @@ public sealed class TransmitService(
                 ["cipher"] = session.CipherMode,
                 ["width"] = header.Width,
                 ["height"] = header.Height,
+                // What was stored, from the authenticated header: gray PNG for a gray source, else RGB; 8-bit, no alpha.
+                ["color_type"] = header.Color == ColorType.Gray ? "gray" : "rgb",
+                ["stored_bit_depth"] = 8,
+                ["notes"] = ImageStore.SourceNotes(header.Color),
                 ["tile"] = header.Tile,
                 ["tiles"] = header.Columns * header.Rows,
                 ["latent_bytes"] = ciphertext.Length,

@@ -17,6 +17,16 @@ public sealed class Item(string path)
     public string Path { get; } = path;
     public string Name => System.IO.Path.GetFileName(Path);
     public Image? Image { get; set; }
+    /// <summary>Size of the image as sent (read once by the sender, whose pixels are then dropped).</summary>
+    public int Width { get; set; }
+    public int Height { get; set; }
+    /// <summary>The source's format and whether it was gray (after alpha was composited away).</summary>
+    public ImageFormat SourceFormat { get; set; }
+    public bool SourceGray { get; set; }
+    /// <summary>What happened to the source on the way in (alpha composited, 16-bit rounded), for the user.</summary>
+    public List<string> Notes { get; } = [];
+    /// <summary>The original as PNG, for --demo only.</summary>
+    public byte[]? DemoPng { get; set; }
     public long OriginalPngBytes { get; set; }
     /// <summary>Chosen once and kept across retries, so the receiver stores the image once.</summary>
     public byte[] ImageId { get; } = Packet.NewImageId();
@@ -76,8 +86,8 @@ public sealed class SendJob(SendOptions options, IImageCodec codec, byte[] model
         var session = await OpenSession(client, ct);
         // The receiver announced its limit in the handshake: say so here, before any byte of the batch is sent, rather
         // than learn it from a rejected stream (whose status can be lost to the broken write that follows it).
-        if (pending.FirstOrDefault(i => (long)i.Image!.Width * i.Image.Height > session.MaxImagePixels) is { } tooLarge)
-            throw new SendException($"{tooLarge.Name} is {tooLarge.Image!.Width}×{tooLarge.Image.Height} ({(long)tooLarge.Image.Width * tooLarge.Image.Height:N0} pixels); " +
+        if (pending.FirstOrDefault(i => (long)i.Width * i.Height > session.MaxImagePixels) is { } tooLarge)
+            throw new SendException($"{tooLarge.Name} is {tooLarge.Width}×{tooLarge.Height} ({(long)tooLarge.Width * tooLarge.Height:N0} pixels); " +
                                     $"the receiver accepts at most {session.MaxImagePixels:N0} pixels per image", retryable: false);
         ulong sequence = 0;
         using var call = client.DuplexStreaming(TransmitMethods.Upload, new CallOptions(cancellationToken: ct));
@@ -136,7 +146,7 @@ public sealed class SendJob(SendOptions options, IImageCodec codec, byte[] model
                     CiphertextLength = (ulong)packet.Ciphertext.Length,
                     OriginalPngBytes = (ulong)item.OriginalPngBytes,
                 };
-                if (options.Demo) begin.Demo = new DemoExtras { OriginalPng = ByteString.CopyFrom(ImageIO.Encode(item.Image!, ImageFormat.Png)) };
+                if (options.Demo) begin.Demo = new DemoExtras { OriginalPng = ByteString.CopyFrom(item.DemoPng ?? ImageIO.Encode(item.Image!, ImageFormat.Png)) };
                 await call.RequestStream.WriteAsync(new UploadChunk { Begin = begin });
                 for (int off = 0; off < packet.Ciphertext.Length; off += TransmitMethods.MaxChunkSize)
                 {

@@ -97,6 +97,37 @@ public sealed class Image
     public Image ToGray() => ConvertTo(1);
 
     /// <summary>
+    /// Removes alpha by compositing onto an opaque background: gray + alpha → gray (background gray = luma of
+    /// <paramref name="background"/>), RGBA → RGB; each sample becomes (a·v + (255 − a)·bg + 127) / 255. An image
+    /// without alpha is returned unchanged (not copied).
+    /// </summary>
+    public Image CompositeOnto((byte R, byte G, byte B) background)
+    {
+        if (!HasAlpha)
+        {
+            return this;
+        }
+
+        int outChannels = Channels - 1;
+        var result = new Image(Width, Height, outChannels);
+        byte[] s = Pixels, d = result.Pixels;
+        Span<int> bg = outChannels == 1
+            ? [((19595 * background.R) + (38470 * background.G) + (7471 * background.B) + 32768) >> 16]
+            : [background.R, background.G, background.B];
+        for (long p = 0, n = (long)Width * Height; p < n; p++)
+        {
+            long si = p * Channels, di = p * outChannels;
+            int a = s[si + outChannels];
+            for (int c = 0; c < outChannels; c++)
+            {
+                d[di + c] = (byte)(((a * s[si + c]) + ((255 - a) * bg[c]) + 127) / 255);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Copy with the given channel count (1..4), following the rules of <see cref="ToGray"/>,
     /// <see cref="ToRgb"/> and <see cref="ToRgba"/>; gray+alpha from colour uses the same luma.
     /// </summary>

@@ -11,5 +11,14 @@ public sealed class ImageFormatException : Exception
 {
     public ImageFormatException(string message) : base(message) { }
 
-    public ImageFormatException(string message, Exception? innerException) : base(message, innerException) { }
+    public ImageFormatException(string message, Exception? innerException) : base(message, innerException)
+    {
+        OverLimit = innerException is ImageFormatException { OverLimit: true };
+    }
+
+    /// <summary>
+    /// True when the data may be fine but is larger than a decoder limit allows (<see cref="ImageDecoderOptions.MaxPixels"/>
+    /// or the PNG inflate cap), so a caller can say "too large" rather than "corrupt". Kept when a message is re-wrapped.
+    /// </summary>
+    public bool OverLimit { get; init; }
 }

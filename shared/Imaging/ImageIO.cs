@@ -1,16 +1,30 @@
+using SecureTransmit.Imaging.Internal;
+
 namespace SecureTransmit.Imaging;
 
-/// <summary>File formats <see cref="ImageIO"/> reads and writes.</summary>
+/// <summary>File formats <see cref="ImageIO"/> reads (all) and writes (all but GIF and BMP).</summary>
 public enum ImageFormat
 {
-    /// <summary>PNG; written as 8-bit gray, gray + alpha, RGB or RGBA.</summary>
+    /// <summary>PNG (this project's decoder and encoder); written as 8-bit gray, gray + alpha, RGB or RGBA.</summary>
     Png,
 
-    /// <summary>Baseline uncompressed TIFF; written little-endian.</summary>
+    /// <summary>Baseline uncompressed TIFF (this project's code); written little-endian.</summary>
     Tiff,
 
-    /// <summary>Netpbm PGM/PPM; written as P5 (gray) or P6 (RGB); no alpha.</summary>
+    /// <summary>Netpbm PGM/PPM (this project's code); written as P5 (gray) or P6 (RGB); no alpha.</summary>
     Pnm,
+
+    /// <summary>JPEG, baseline and progressive (SkiaSharp / libjpeg-turbo); written baseline 4:2:0, no alpha.</summary>
+    Jpeg,
+
+    /// <summary>WebP, lossy and lossless (SkiaSharp / libwebp); written lossy by default.</summary>
+    WebP,
+
+    /// <summary>GIF, first frame only (SkiaSharp); read only.</summary>
+    Gif,
+
+    /// <summary>Windows BMP (SkiaSharp); read only.</summary>
+    Bmp,
 }
 
 /// <summary>
@@ -24,12 +38,38 @@ public enum ImageFormat
 /// </remarks>
 public static class ImageIO
 {
+    /// <summary>Default JPEG quality of <see cref="Encode"/> and <see cref="Save"/>.</summary>
+    public const int DefaultJpegQuality = 90;
+
+    /// <summary>Default lossy WebP quality of <see cref="Encode"/> and <see cref="Save"/>.</summary>
+    public const int DefaultWebPQuality = 90;
+
     /// <summary>The format whose magic bytes start <paramref name="data"/>, or null.</summary>
     public static ImageFormat? DetectFormat(ReadOnlySpan<byte> data)
     {
         if (PngDecoder.IsPng(data))
         {
             return ImageFormat.Png;
+        }
+
+        if (ImageMagic.IsJpeg(data))
+        {
+            return ImageFormat.Jpeg;
+        }
+
+        if (ImageMagic.IsWebP(data))
+        {
+            return ImageFormat.WebP;
+        }
+
+        if (ImageMagic.IsGif(data))
+        {
+            return ImageFormat.Gif;
+        }
+
+        if (ImageMagic.IsBmp(data))
+        {
+            return ImageFormat.Bmp;
         }
 
         if (TiffDecoder.IsTiff(data))
@@ -41,8 +81,8 @@ public static class ImageIO
     }
 
     /// <summary>
-    /// The format a file name's extension names: .png; .tif, .tiff; .ppm, .pgm, .pnm (case-insensitive).
-    /// Throws <see cref="ImageFormatException"/> for any other extension.
+    /// The format a file name's extension names for writing: .png; .jpg, .jpeg; .webp; .tif, .tiff; .ppm, .pgm, .pnm
+    /// (case-insensitive). Throws <see cref="ImageFormatException"/> for any other extension.
     /// </summary>
     public static ImageFormat FormatFromPath(string path)
     {
@@ -50,24 +90,60 @@ public static class ImageIO
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".png" => ImageFormat.Png,
+            ".jpg" or ".jpeg" => ImageFormat.Jpeg,
+            ".webp" => ImageFormat.WebP,
             ".tif" or ".tiff" => ImageFormat.Tiff,
             ".ppm" or ".pgm" or ".pnm" => ImageFormat.Pnm,
             var ext => throw new ImageFormatException(
-                $"{path}: unsupported file extension '{ext}' (use .png, .tif, .tiff, .ppm, .pgm or .pnm)"),
+                $"{path}: cannot write extension '{ext}' (use .png, .jpg, .jpeg, .webp, .tif, .tiff, .ppm, .pgm or .pnm)"),
         };
     }
 
-    /// <summary>Decodes PNG, TIFF or PGM/PPM, chosen by the magic bytes.</summary>
+    /// <summary>
+    /// Decodes JPEG, PNG, WebP, GIF (first frame), BMP, TIFF or PGM/PPM, chosen by the magic bytes. Width × height is
+    /// checked against <see cref="ImageDecoderOptions.MaxPixels"/> from the header, before pixel memory is allocated.
+    /// </summary>
     /// <param name="options">Limits; a <see cref="PngDecoderOptions"/> also sets the PNG inflate limit.</param>
-    public static Image Decode(ReadOnlySpan<byte> data, ImageDecoderOptions? options = null) => DetectFormat(data) switch
-    {
-        ImageFormat.Png => PngDecoder.Decode(data, PngDecoderOptions.From(options)),
-        ImageFormat.Tiff => TiffDecoder.Decode(data, options),
-        ImageFormat.Pnm => PnmDecoder.Decode(data, options),
-        _ => throw new ImageFormatException("unknown image format (the data is not PNG, TIFF or PGM/PPM)"),
-    };
+    public static Image Decode(ReadOnlySpan<byte> data, ImageDecoderOptions? options = null) => DecodeWithInfo(data, options).Image;
 
-    /// <summary>Encodes with each format's default options; PNM alpha is rejected.</summary>
+    /// <summary>As <see cref="Decode"/>, and says what the source held (format, bit depth, EXIF orientation applied).</summary>
+    public static DecodedImage DecodeWithInfo(ReadOnlySpan<byte> data, ImageDecoderOptions? options = null)
+    {
+        options ??= ImageDecoderOptions.Default;
+        switch (DetectFormat(data))
+        {
+            case ImageFormat.Png:
+                {
+                    var png = PngDecoder.DecodeWithDepth(data, PngDecoderOptions.From(options), out int depth);
+                    return new DecodedImage(png, new ImageSourceInfo(ImageFormat.Png, depth, 1));
+                }
+
+            case ImageFormat.Tiff:
+                {
+                    var tiff = TiffDecoder.DecodeWithDepth(data, options, out int depth);
+                    return new DecodedImage(tiff, new ImageSourceInfo(ImageFormat.Tiff, depth, 1));
+                }
+
+            case ImageFormat.Pnm:
+                {
+                    var pnm = PnmDecoder.DecodeWithDepth(data, options, out int depth);
+                    return new DecodedImage(pnm, new ImageSourceInfo(ImageFormat.Pnm, depth, 1));
+                }
+
+            case { } skia:
+                return SkiaCodec.Decode(data, skia, options);
+
+            default:
+                throw new ImageFormatException(ImageMagic.KnownUnsupported(data) is { } known
+                    ? $"{known} images are not supported (JPEG, PNG, WebP, GIF, BMP, TIFF and PGM/PPM are)"
+                    : "not an image (no JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM signature)");
+        }
+    }
+
+    /// <summary>
+    /// Encodes with each format's default options: PNG level 6, JPEG quality <see cref="DefaultJpegQuality"/>, lossy WebP
+    /// quality <see cref="DefaultWebPQuality"/>. PNM alpha is rejected; JPEG drops alpha. GIF and BMP are not written.
+    /// </summary>
     public static byte[] Encode(Image image, ImageFormat format)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -76,18 +152,42 @@ public static class ImageIO
             ImageFormat.Png => PngEncoder.Encode(image),
             ImageFormat.Tiff => TiffEncoder.Encode(image),
             ImageFormat.Pnm => PnmEncoder.Encode(image),
+            ImageFormat.Jpeg => EncodeJpeg(image, DefaultJpegQuality),
+            ImageFormat.WebP => EncodeWebP(image, DefaultWebPQuality),
+            ImageFormat.Gif or ImageFormat.Bmp => throw new ImageFormatException($"{format}: writing is not supported"),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown image format."),
         };
     }
 
+    /// <summary>Baseline JPEG, 4:2:0 chroma (gray stays one channel), quality 1..100 (libjpeg scale); alpha is dropped.</summary>
+    public static byte[] EncodeJpeg(Image image, int quality)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
+        return SkiaCodec.Encode(image, ImageFormat.Jpeg, quality);
+    }
+
+    /// <summary>WebP: lossy at quality 0..100 (libwebp scale), or lossless (quality then sets effort); alpha is kept.</summary>
+    public static byte[] EncodeWebP(Image image, float quality, bool lossless = false)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 0f);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100f);
+        return SkiaCodec.Encode(image, ImageFormat.WebP, quality, lossless);
+    }
+
     /// <summary>Reads and decodes a file; the format comes from its content, not its extension.</summary>
-    public static Image Load(string path, ImageDecoderOptions? options = null)
+    public static Image Load(string path, ImageDecoderOptions? options = null) => LoadWithInfo(path, options).Image;
+
+    /// <summary>As <see cref="Load"/>, and says what the source held.</summary>
+    public static DecodedImage LoadWithInfo(string path, ImageDecoderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] data = ReadFile(path);
         try
         {
-            return Decode(data, options);
+            return DecodeWithInfo(data, options);
         }
         catch (ImageFormatException e)
         {

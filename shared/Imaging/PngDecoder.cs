@@ -21,11 +21,15 @@ public static class PngDecoder
     /// key). 1/2/4-bit gray is scaled by 255/85/17. 16-bit samples are rounded to nearest:
     /// (v*255 + 32767) / 65535.
     /// </summary>
-    public static Image Decode(ReadOnlySpan<byte> data, PngDecoderOptions? options = null)
+    public static Image Decode(ReadOnlySpan<byte> data, PngDecoderOptions? options = null) => DecodeWithDepth(data, options, out _);
+
+    /// <summary>As <see cref="Decode"/>; <paramref name="bitDepth"/> is IHDR's bit depth (1, 2, 4, 8 or 16).</summary>
+    internal static Image DecodeWithDepth(ReadOnlySpan<byte> data, PngDecoderOptions? options, out int bitDepth)
     {
         try
         {
             (PngHeader h, byte[] raw) = Inflate(data, options ?? PngDecoderOptions.Default);
+            bitDepth = h.BitDepth;
             var image = new Image(h.Width, h.Height, h.OutputChannels);
             var sink = new Image8Sink(h, image);
             Reconstruct(h, raw, ref sink);

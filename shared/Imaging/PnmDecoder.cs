@@ -13,12 +13,15 @@ public static class PnmDecoder
     public static bool IsPnm(ReadOnlySpan<byte> data) =>
         data.Length >= 2 && data[0] == (byte)'P' && data[1] is (byte)'2' or (byte)'3' or (byte)'5' or (byte)'6';
 
-    public static Image Decode(ReadOnlySpan<byte> data, ImageDecoderOptions? options = null)
+    public static Image Decode(ReadOnlySpan<byte> data, ImageDecoderOptions? options = null) => DecodeWithDepth(data, options, out _);
+
+    /// <summary>As <see cref="Decode"/>; <paramref name="bitDepth"/> is 16 when maxval is above 255, else 8.</summary>
+    internal static Image DecodeWithDepth(ReadOnlySpan<byte> data, ImageDecoderOptions? options, out int bitDepth)
     {
         options ??= ImageDecoderOptions.Default;
         try
         {
-            return DecodeCore(data, options);
+            return DecodeCore(data, options, out bitDepth);
         }
         catch (Exception e) when (PngDecoder.IsWrappable(e))
         {
@@ -26,8 +29,9 @@ public static class PnmDecoder
         }
     }
 
-    private static Image DecodeCore(ReadOnlySpan<byte> data, ImageDecoderOptions options)
+    private static Image DecodeCore(ReadOnlySpan<byte> data, ImageDecoderOptions options, out int bitDepth)
     {
+        bitDepth = 8;
         if (data.Length < 2 || data[0] != (byte)'P')
         {
             throw Fail("bad magic number (not a PGM/PPM file)");
@@ -65,10 +69,12 @@ public static class PnmDecoder
             throw Fail($"maxval {maxval} is outside 1..65535");
         }
 
+        bitDepth = maxval > 255 ? 16 : 8;
+
         long pixels = (long)width * height;
         if (pixels > options.MaxPixels)
         {
-            throw Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)");
+            throw new ImageFormatException(Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)").Message) { OverLimit = true };
         }
 
         long samples = pixels * channels;

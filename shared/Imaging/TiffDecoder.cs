@@ -20,12 +20,15 @@ public static class TiffDecoder
         && ((data[0] == 'I' && data[1] == 'I' && data[2] == TiffConstants.Magic && data[3] == 0)
             || (data[0] == 'M' && data[1] == 'M' && data[2] == 0 && data[3] == TiffConstants.Magic));
 
-    public static Image Decode(ReadOnlySpan<byte> data, ImageDecoderOptions? options = null)
+    public static Image Decode(ReadOnlySpan<byte> data, ImageDecoderOptions? options = null) => DecodeWithDepth(data, options, out _);
+
+    /// <summary>As <see cref="Decode"/>; <paramref name="bitDepth"/> is the file's bits per sample (8 or 16).</summary>
+    internal static Image DecodeWithDepth(ReadOnlySpan<byte> data, ImageDecoderOptions? options, out int bitDepth)
     {
         options ??= ImageDecoderOptions.Default;
         try
         {
-            return DecodeCore(data, options);
+            return DecodeCore(data, options, out bitDepth);
         }
         catch (Exception e) when (PngDecoder.IsWrappable(e))
         {
@@ -37,8 +40,9 @@ public static class TiffDecoder
 
     private readonly record struct Field(ushort Type, uint Count, int ValueOffset);
 
-    private static Image DecodeCore(ReadOnlySpan<byte> file, ImageDecoderOptions options)
+    private static Image DecodeCore(ReadOnlySpan<byte> file, ImageDecoderOptions options, out int bitDepth)
     {
+        bitDepth = 8;
         if (file.Length < TiffConstants.HeaderLength)
         {
             throw Fail("file is shorter than the 8-byte header");
@@ -98,7 +102,7 @@ public static class TiffDecoder
         long pixels = width * height;
         if (pixels > options.MaxPixels)
         {
-            throw Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)");
+            throw new ImageFormatException(Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)").Message) { OverLimit = true };
         }
 
         long spp = Single(file, fields, TiffConstants.SamplesPerPixel, big, 1);
@@ -136,6 +140,8 @@ public static class TiffDecoder
         {
             throw Fail($"{depth} bits per sample is not supported (only 8 or 16)");
         }
+
+        bitDepth = depth;
 
         bool associatedAlpha = (channels is 2 or 4) && fields.ContainsKey(TiffConstants.ExtraSamples)
             && Ints(file, fields, TiffConstants.ExtraSamples, big)[0] == 1;

@@ -111,7 +111,8 @@ public class CorruptInputTests
 
         // Valid magic followed by arbitrary bytes gets past the first check of each decoder.
         byte[] pngHeader = [.. PngBuilder.Signature, .. new PngBuilder().Header(3, 2, 8, 2).Build()[8..]];
-        foreach (byte[] magic in new[] { pngHeader, PngBuilder.Signature, "II*\0\x08\0\0\0"u8.ToArray(), "MM\0*\0\0\0\x08"u8.ToArray(), "P6 3 2 255\n"u8.ToArray(), "P2\n"u8.ToArray() })
+        foreach (byte[] magic in new[] { pngHeader, PngBuilder.Signature, "II*\0\x08\0\0\0"u8.ToArray(), "MM\0*\0\0\0\x08"u8.ToArray(), "P6 3 2 255\n"u8.ToArray(), "P2\n"u8.ToArray(),
+                 new byte[] { 0xFF, 0xD8, 0xFF }, "GIF89a"u8.ToArray(), "RIFF\0\0\0\0WEBPVP8 "u8.ToArray(), "BM\0\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0"u8.ToArray() })
         {
             Check.One(config, Prop.ForAll(bytes, tail => Survives([.. magic, .. tail])));
         }

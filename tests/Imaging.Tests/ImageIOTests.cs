@@ -46,7 +46,8 @@ public sealed class ImageIOTests : IDisposable
         Assert.Equal(ImageFormat.Png, ImageIO.DetectFormat(File.ReadAllBytes(path)));
         Assert.Equal(ImageFormat.Tiff, ImageIO.DetectFormat(ImageIO.Encode(image, ImageFormat.Tiff)));
         Assert.Equal(ImageFormat.Pnm, ImageIO.DetectFormat(ImageIO.Encode(image, ImageFormat.Pnm)));
-        Assert.Null(ImageIO.DetectFormat("GIF89a"u8));
+        Assert.Equal(ImageFormat.Gif, ImageIO.DetectFormat("GIF89a"u8));
+        Assert.Null(ImageIO.DetectFormat("GIF90a"u8));
     }
 
     [Fact]
@@ -89,9 +90,9 @@ public sealed class ImageIOTests : IDisposable
     [Fact]
     public void Unknown_extension_is_rejected_before_writing()
     {
-        string path = PathFor("x.jpg");
+        string path = PathFor("x.gif");
         var e = Assert.Throws<ImageFormatException>(() => ImageIO.Save(new Image(1, 1, 1), path));
-        Assert.Equal($"{path}: unsupported file extension '.jpg' (use .png, .tif, .tiff, .ppm, .pgm or .pnm)", e.Message);
+        Assert.Equal($"{path}: cannot write extension '.gif' (use .png, .jpg, .jpeg, .webp, .tif, .tiff, .ppm, .pgm or .pnm)", e.Message);
         Assert.Empty(Directory.GetFiles(_dir));
     }
 
@@ -112,7 +113,7 @@ public sealed class ImageIOTests : IDisposable
         string unknown = PathFor("text.png");
         File.WriteAllText(unknown, "hello");
         e = Assert.Throws<ImageFormatException>(() => ImageIO.Load(unknown));
-        Assert.Equal($"{unknown}: unknown image format (the data is not PNG, TIFF or PGM/PPM)", e.Message);
+        Assert.Equal($"{unknown}: not an image (no JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM signature)", e.Message);
     }
 
     [Fact]

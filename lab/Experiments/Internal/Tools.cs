@@ -4,7 +4,7 @@ using System.Text;
 
 namespace SecureTransmit.Lab.Experiments.Internal;
 
-/// <summary>Runs command-line tools (cjpeg, cwebp, avifenc, ip, tc, dotnet) with a timeout; failures become one-line <see cref="ExperimentException"/>s.</summary>
+/// <summary>Runs command-line tools (avifenc, avifdec, ip, tc, dotnet) with a timeout; failures become one-line <see cref="ExperimentException"/>s.</summary>
 internal static class Tools
 {
     public static bool Exists(string tool) =>

@@ -203,7 +203,7 @@ internal static class PngChunkParser
         long pixels = (long)width * height;
         if (pixels > options.MaxPixels)
         {
-            throw Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)");
+            throw new ImageFormatException(Fail($"image is {width}x{height} = {pixels} pixels, over the limit of {options.MaxPixels} (MaxPixels)").Message) { OverLimit = true };
         }
 
         var header = new PngHeader
@@ -218,7 +218,7 @@ internal static class PngChunkParser
         long inflated = header.InflatedSize();
         if (inflated > options.MaxDecompressedBytes)
         {
-            throw Fail($"image data would inflate to {inflated} bytes, over the limit of {options.MaxDecompressedBytes} (MaxDecompressedBytes)");
+            throw new ImageFormatException(Fail($"image data would inflate to {inflated} bytes, over the limit of {options.MaxDecompressedBytes} (MaxDecompressedBytes)").Message) { OverLimit = true };
         }
 
         if (inflated > Array.MaxLength || pixels * 4 > Array.MaxLength)
