@@ -3,7 +3,7 @@ using SecureTransmit.Security;
 namespace SecureTransmit.Lab.Analysis;
 
 /// <summary>The cipher forms <c>lab analyze</c> can examine.</summary>
-public static class AnalysisModes
+internal static class AnalysisModes
 {
     /// <summary>The deployed logistic mode (<see cref="LogisticImageCipher"/>).</summary>
     public const string Logistic = CipherModes.Logistic;
@@ -22,7 +22,7 @@ public static class AnalysisModes
 /// Settings of one analysis run. Every property validates its value on init and documents its default;
 /// a bad value throws <see cref="AnalysisException"/> naming the property.
 /// </summary>
-public sealed class AnalysisOptions
+internal sealed class AnalysisOptions
 {
     private string _mode = AnalysisModes.Logistic;
     private int _figureImages = 2;
@@ -128,4 +128,4 @@ public sealed class AnalysisOptions
 }
 
 /// <summary>A problem with the analysis input or options that the user can fix (one line, naming the problem).</summary>
-public sealed class AnalysisException(string message) : Exception(message);
+internal sealed class AnalysisException(string message) : Exception(message);

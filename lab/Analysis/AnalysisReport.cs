@@ -1,7 +1,7 @@
 namespace SecureTransmit.Lab.Analysis;
 
 /// <summary>Everything one <c>lab analyze</c> run measured; serialised as the <c>--json</c> file.</summary>
-public sealed record AnalysisReport(
+internal sealed record AnalysisReport(
     string Mode,
     string ModeDescription,
     DateTimeOffset Started,
@@ -17,7 +17,7 @@ public sealed record AnalysisReport(
     IReadOnlyList<Figure> Figures);
 
 /// <summary>Fixed thresholds used throughout (α = 0.05 for every per-test decision).</summary>
-public sealed record StatisticalCriteria(
+internal sealed record StatisticalCriteria(
     double Alpha,
     double ChiSquareCritical,
     double LocalEntropyExpectedMean,
@@ -27,13 +27,13 @@ public sealed record StatisticalCriteria(
     double UaciExpected);
 
 /// <summary>A closed interval [Low, High].</summary>
-public sealed record Interval(double Low, double High)
+internal sealed record Interval(double Low, double High)
 {
     public bool Contains(double value) => value >= Low && value <= High;
 }
 
 /// <summary>Plain and cipher statistics and differential results of one input image.</summary>
-public sealed record ImageResult(
+internal sealed record ImageResult(
     string Name,
     int Width,
     int Height,
@@ -48,7 +48,7 @@ public sealed record ImageResult(
 /// <param name="EntropyExpected">Exact E[H] of N uniform bytes (the size-matched reference, not 8).</param>
 /// <param name="EntropyStandardDeviation">Exact σ of H for N uniform bytes.</param>
 /// <param name="EntropyInterval">E[H] ± z₀.₉₇₅ σ.</param>
-public sealed record ImageStatistics(
+internal sealed record ImageStatistics(
     long SamplesPerChannel,
     double[] ChiSquare,
     bool[] ChiSquarePass,
@@ -62,7 +62,7 @@ public sealed record ImageStatistics(
     IReadOnlyList<CorrelationRow> Correlation);
 
 /// <summary>Wu et al. (2013) local entropy per channel, judged against both intervals.</summary>
-public sealed record LocalEntropySummary(
+internal sealed record LocalEntropySummary(
     int BlockCount,
     int BlockWidth,
     int BlockHeight,
@@ -71,12 +71,12 @@ public sealed record LocalEntropySummary(
     bool[] PublishedPass);
 
 /// <summary>Adjacent-pixel correlation of one direction, per channel, over every adjacent pair.</summary>
-public sealed record CorrelationRow(string Direction, double[] R, int PairCount, double Band, bool[] Pass);
+internal sealed record CorrelationRow(string Direction, double[] R, int PairCount, double Band, bool[] Pass);
 
 /// <summary>NPCR/UACI of two cipher images whose plaintexts differ in one byte.</summary>
 /// <param name="Variant">Stable id, e.g. "deployed-first-byte".</param>
 /// <param name="Diagnostic">True for experiments that explain a result (fixed nonce, misuse) rather than judge the deployed form.</param>
-public sealed record DifferentialResultRow(
+internal sealed record DifferentialResultRow(
     string Variant,
     string Description,
     bool Diagnostic,
@@ -90,7 +90,7 @@ public sealed record DifferentialResultRow(
     bool[] UaciPass);
 
 /// <summary>Key sensitivity: keystream change under tiny key perturbations, and wrong-key decryptions.</summary>
-public sealed record KeySensitivityResult(
+internal sealed record KeySensitivityResult(
     IReadOnlyList<KeystreamPerturbationRow> Keystreams,
     IReadOnlyList<WrongKeyRow> WrongKey,
     string Note);
@@ -99,7 +99,7 @@ public sealed record KeySensitivityResult(
 /// <param name="ChangedPercent">Share of keystream bytes that differ, in %.</param>
 /// <param name="FirstDifference">Index of the first differing keystream byte (-1 if none).</param>
 /// <param name="Criterion">Pass threshold (%): Wu et al.'s NPCR critical value for this many bytes.</param>
-public sealed record KeystreamPerturbationRow(
+internal sealed record KeystreamPerturbationRow(
     int Sample,
     string Perturbation,
     string Key,
@@ -113,7 +113,7 @@ public sealed record KeystreamPerturbationRow(
 /// <summary>Decryption of an image under a perturbed key.</summary>
 /// <param name="NoiseReferencePsnr">Expected PSNR of the plaintext against independent uniform noise.</param>
 /// <param name="Pass">PSNR ≤ noise reference + 1 dB (the wrong-key output carries no more of the image than noise).</param>
-public sealed record WrongKeyRow(
+internal sealed record WrongKeyRow(
     string Image,
     string Perturbation,
     double Psnr,
@@ -123,7 +123,7 @@ public sealed record WrongKeyRow(
     bool? AuthenticationRejected);
 
 /// <summary>Key-space estimate and the observed double-precision orbit behaviour.</summary>
-public sealed record KeySpaceResult(
+internal sealed record KeySpaceResult(
     double Log2KeySpace,
     string KeySpaceBasis,
     bool KeySpacePass,
@@ -138,19 +138,19 @@ public sealed record KeySpaceResult(
 /// </summary>
 /// <param name="ClassSize">Exact class size when <paramref name="Finished"/>; otherwise a lower bound found forwards among nearby grid points.</param>
 /// <param name="Finished">False when the backward preimage tree exceeded the search caps.</param>
-public sealed record EquivalenceRow(double X0, double R, long ClassSize, bool Finished, long AncestorsAnyDouble, int DepthReached);
+internal sealed record EquivalenceRow(double X0, double R, long ClassSize, bool Finished, long AncestorsAnyDouble, int DepthReached);
 
 /// <summary>One factor of the key-space estimate.</summary>
-public sealed record KeySpaceTerm(string Name, double Log2Count, string Explanation);
+internal sealed record KeySpaceTerm(string Name, double Log2Count, string Explanation);
 
 /// <summary>Brent's cycle search on one orbit x ← r·x·(1 − x) in IEEE double precision.</summary>
 /// <param name="Transient">Iterations before the cycle is entered (μ), when a cycle was found.</param>
 /// <param name="Period">Cycle length (λ), when found.</param>
 /// <param name="GeneratorVerdict">For the logistic mode: what <c>LogisticKeystream.TryGenerate</c> says for a 512×512×3 keystream.</param>
-public sealed record OrbitRow(double X0, double R, bool CycleFound, long? Transient, long? Period, long IterationsRun, string? GeneratorVerdict);
+internal sealed record OrbitRow(double X0, double R, bool CycleFound, long? Transient, long? Period, long IterationsRun, string? GeneratorVerdict);
 
 /// <summary>Known-plaintext, keystream-reuse and brute-force demonstrations.</summary>
-public sealed record AttackResults(
+internal sealed record AttackResults(
     IReadOnlyList<KnownPlaintextRow> KnownPlaintext,
     IReadOnlyList<KeystreamReuseRow> KeystreamReuse,
     IReadOnlyList<BruteForceRow> BruteForce,
@@ -159,7 +159,7 @@ public sealed record AttackResults(
 /// <summary>Keystream recovered from (P_A, C_A), applied to C_B.</summary>
 /// <param name="KeystreamMatchesGenerator">Paper form: the recovered bytes equal the generator's keystream exactly (null where the keystream is not observable otherwise).</param>
 /// <param name="AttackSucceeded">B recovered exactly.</param>
-public sealed record KnownPlaintextRow(
+internal sealed record KnownPlaintextRow(
     string ImageA,
     string ImageB,
     string Variant,
@@ -171,7 +171,7 @@ public sealed record KnownPlaintextRow(
     bool AttackSucceeded);
 
 /// <summary>C_A ⊕ C_B compared with P_A ⊕ P_B.</summary>
-public sealed record KeystreamReuseRow(
+internal sealed record KeystreamReuseRow(
     string ImageA,
     string ImageB,
     string Variant,
@@ -181,7 +181,7 @@ public sealed record KeystreamReuseRow(
     bool AttackSucceeded);
 
 /// <summary>Ciphertext-only search of the paper form's 256 keys.</summary>
-public sealed record BruteForceRow(string Image, int KeysTried, int Candidates, bool RecoveredExactly, double Milliseconds);
+internal sealed record BruteForceRow(string Image, int KeysTried, int Candidates, bool RecoveredExactly, double Milliseconds);
 
 /// <summary>
 /// Aggregate of one test over all images/channels/samples. Verdict: the pass proportion must reach
@@ -190,7 +190,7 @@ public sealed record BruteForceRow(string Image, int KeysTried, int Candidates, 
 /// instance must pass.
 /// </summary>
 /// <param name="HardFailures">Instances that fail far outside chance (e.g. an identical keystream under a changed key); any one makes the verdict FAIL.</param>
-public sealed record TestTally(
+internal sealed record TestTally(
     string Section,
     string Test,
     string Criterion,
@@ -209,4 +209,4 @@ public sealed record TestTally(
 }
 
 /// <summary>A figure file (relative to the report), its caption and the report section it belongs to ("histogram", "correlation", "cipher-image", "attack").</summary>
-public sealed record Figure(string File, string Caption, string Section);
+internal sealed record Figure(string File, string Caption, string Section);

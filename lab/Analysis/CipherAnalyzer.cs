@@ -8,10 +8,10 @@ using SecureTransmit.Security;
 namespace SecureTransmit.Lab.Analysis;
 
 /// <summary>One input image (converted to 8-bit RGB) and the name the report uses for it.</summary>
-public sealed record AnalysisImage(string Name, Image Image);
+internal sealed record AnalysisImage(string Name, Image Image);
 
 /// <summary>Receives progress of a long run (called from worker threads; implementations must be thread-safe).</summary>
-public interface IAnalysisProgress
+internal interface IAnalysisProgress
 {
     /// <summary><paramref name="done"/> of <paramref name="total"/> steps of <paramref name="phase"/> are finished.</summary>
     void Report(string phase, int done, int total);
@@ -22,7 +22,7 @@ public interface IAnalysisProgress
 /// is its raw 8-bit RGB payload (HWC bytes); the ciphertext, which has the same length, is read back as a
 /// W×H×3 image so that image statistics apply (the standard practice for image ciphers).
 /// </summary>
-public static class CipherAnalyzer
+internal static class CipherAnalyzer
 {
     private static readonly string[] Extensions = [".png", ".tif", ".tiff", ".ppm", ".pgm", ".pnm"];
 

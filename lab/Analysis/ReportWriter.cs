@@ -9,7 +9,7 @@ using static SecureTransmit.Lab.Analysis.Internal.Markdown;
 namespace SecureTransmit.Lab.Analysis;
 
 /// <summary>Writes an <see cref="AnalysisReport"/> as Markdown (report.md) and as JSON.</summary>
-public static class ReportWriter
+internal static class ReportWriter
 {
     /// <summary>Section headings of the Markdown report, in order (tests check that each is present).</summary>
     public static IReadOnlyList<string> Sections { get; } =

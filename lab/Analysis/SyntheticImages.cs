@@ -6,7 +6,7 @@ namespace SecureTransmit.Lab.Analysis;
 /// Generated RGB test images: for tests, and for the attack figures (so that the committed figures
 /// republish no dataset image).
 /// </summary>
-public static class SyntheticImages
+internal static class SyntheticImages
 {
     /// <summary>Independent uniform bytes from a seed (SplitMix64).</summary>
     public static Image Noise(int width, int height, ulong seed)

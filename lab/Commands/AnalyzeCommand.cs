@@ -10,7 +10,7 @@ namespace SecureTransmit.Lab.Commands;
 /// orbits, known-plaintext / keystream-reuse / brute-force attacks) written as DIR/report.md with figures.
 /// </summary>
 [LabCommand(60)]
-public static class AnalyzeCommand
+internal static class AnalyzeCommand
 {
     public static Command Create()
     {

@@ -13,7 +13,7 @@ namespace SecureTransmit.Lab.Commands;
 /// The hidden sub-commands <c>sink</c> and <c>push</c> are the file-transfer ends run inside network namespaces.
 /// </summary>
 [LabCommand(70)]
-public static class BandwidthCommand
+internal static class BandwidthCommand
 {
     public static Command Create()
     {

@@ -8,7 +8,7 @@ namespace SecureTransmit.Lab.Commands;
 /// frame, BMP, TIFF, PGM/PPM; by content) and writes PNG, JPEG, WebP, TIFF or PPM/PGM by the output's extension.
 /// </summary>
 [LabCommand(10)]
-public static class ConvertCommand
+internal static class ConvertCommand
 {
     public static Command Create()
     {

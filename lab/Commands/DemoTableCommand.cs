@@ -13,7 +13,7 @@ namespace SecureTransmit.Lab.Commands;
 /// come from the files on disk, not from what either program claims.
 /// </summary>
 [LabCommand(90)]
-public static class DemoTableCommand
+internal static class DemoTableCommand
 {
     public static Command Create()
     {

@@ -19,7 +19,7 @@ namespace SecureTransmit.Lab.Commands;
 /// reconstructions.
 /// </summary>
 [LabCommand(30)]
-public static class EvalCommand
+internal static class EvalCommand
 {
     /// <summary>Packet bytes besides the latent: header (with the larger, logistic key block) and tag.</summary>
     public static int PacketOverhead => Packet.OverheadBytes(SecureTransmit.Security.CipherModes.Logistic);
@@ -183,7 +183,7 @@ public static class EvalCommand
 }
 
 /// <summary>Default locations inside a checkout.</summary>
-public static class Paths
+internal static class Paths
 {
     /// <summary>The repository's models/ folder when run from a checkout, else ./models.</summary>
     public static string Models() => SecureTransmit.Cli.ProjectPaths.DefaultModels();

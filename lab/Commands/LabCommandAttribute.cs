@@ -2,7 +2,7 @@ namespace SecureTransmit.Lab.Commands;
 
 /// <summary>Marks a static class with a <c>public static Command Create()</c> as a <c>lab</c> sub-command; <see cref="Order"/> sorts the help.</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class LabCommandAttribute(int order) : Attribute
+internal sealed class LabCommandAttribute(int order) : Attribute
 {
     public int Order { get; } = order;
 }

@@ -13,7 +13,7 @@ namespace SecureTransmit.Lab.Commands;
 /// metrics.csv), and the product-path metrics of <c>lab eval --json</c> on the CIFAR-10 test images.
 /// </summary>
 [LabCommand(80)]
-public static class ModelCardCommand
+internal static class ModelCardCommand
 {
     public static Command Create()
     {

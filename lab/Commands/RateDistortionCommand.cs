@@ -7,7 +7,7 @@ namespace SecureTransmit.Lab.Commands;
 
 /// <summary><c>lab rd</c>: rate–distortion curves of our models and JPEG/WebP/AVIF (see <see cref="RateDistortionExperiment"/>).</summary>
 [LabCommand(75)]
-public static class RateDistortionCommand
+internal static class RateDistortionCommand
 {
     public static Command Create()
     {

@@ -11,7 +11,7 @@ namespace SecureTransmit.Lab.Commands;
 /// and PNG figures.
 /// </summary>
 [LabCommand(40)]
-public static class ReproduceCommand
+internal static class ReproduceCommand
 {
     public static Command Create()
     {

@@ -14,7 +14,7 @@ namespace SecureTransmit.Lab.Commands;
 /// a checkpoint and exits cleanly. The final weights are written as the split encoder/decoder files.
 /// </summary>
 [LabCommand(20)]
-public static class TrainCommand
+internal static class TrainCommand
 {
     public static Command Create()
     {

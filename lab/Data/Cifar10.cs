@@ -4,7 +4,7 @@ namespace SecureTransmit.Lab.Data;
 /// CIFAR-10 "binary version" batch files: records of 1 label byte then 3072 pixel bytes
 /// (1024 R, 1024 G, 1024 B; each a 32×32 row-major plane). No header: a file holds length/3073 records.
 /// </summary>
-public sealed class Cifar10 : IImageDataset
+internal sealed class Cifar10 : IImageDataset
 {
     /// <summary>Bytes per record: 1 label + 3 × 32 × 32 pixels.</summary>
     public const int RecordSize = 1 + PixelBytes;

@@ -3,7 +3,7 @@ using SecureTransmit.Imaging;
 namespace SecureTransmit.Lab.Data;
 
 /// <summary>How square crops are cut from the images of a folder.</summary>
-public enum CropMode
+internal enum CropMode
 {
     /// <summary>Non-overlapping tiles covering each image from the top-left corner (partial edge tiles dropped).</summary>
     Tiled,
@@ -12,7 +12,7 @@ public enum CropMode
 }
 
 /// <summary>RGB crops of side <see cref="Size"/> cut from the PNG/TIFF/PPM images of a folder (sorted by name).</summary>
-public sealed class FolderDataset : IImageDataset
+internal sealed class FolderDataset : IImageDataset
 {
     private static readonly string[] Extensions = [".png", ".tif", ".tiff", ".ppm", ".pgm", ".pnm"];
     private readonly List<float[]> _images = [];
@@ -68,7 +68,7 @@ public sealed class FolderDataset : IImageDataset
 /// Views an RGB dataset as single-plane square patches (paper B's stacked autoencoder): each image of side S
 /// gives (S/P)² patches per colour plane, each one sample of shape [1, P, P].
 /// </summary>
-public sealed class PatchDataset(IImageDataset inner, int patch) : IImageDataset
+internal sealed class PatchDataset(IImageDataset inner, int patch) : IImageDataset
 {
     private readonly float[] _buffer = new float[inner.Channels * inner.Size * inner.Size];
     private int _cached = -1;
@@ -95,7 +95,7 @@ public sealed class PatchDataset(IImageDataset inner, int patch) : IImageDataset
 }
 
 /// <summary>A subset of another dataset, by index list (a held-out split or a shuffled order).</summary>
-public sealed class SubsetDataset(IImageDataset inner, int[] indices, string name) : IImageDataset
+internal sealed class SubsetDataset(IImageDataset inner, int[] indices, string name) : IImageDataset
 {
     public string Name => name;
     public int Count => indices.Length;
@@ -104,7 +104,7 @@ public sealed class SubsetDataset(IImageDataset inner, int[] indices, string nam
     public void CopyPlanar(int index, Span<float> chw) => inner.CopyPlanar(indices[index], chw);
 }
 
-public static class DataSources
+internal static class DataSources
 {
     /// <summary>
     /// Opens what a <c>--data</c> option names: CIFAR-10 batch files, or one folder of images (cut into crops).

@@ -1,7 +1,7 @@
 namespace SecureTransmit.Lab.Data;
 
 /// <summary>A fixed list of square image samples (channels × size × size), read as planar floats in [0,1].</summary>
-public interface IImageDataset
+internal interface IImageDataset
 {
     string Name { get; }
     int Count { get; }
@@ -13,10 +13,10 @@ public interface IImageDataset
 }
 
 /// <summary>A dataset problem a user can fix: one line, naming the file.</summary>
-public sealed class DatasetException(string message) : Exception(message);
+internal sealed class DatasetException(string message) : Exception(message);
 
 /// <summary>Deterministic shuffles and splits from a seed.</summary>
-public static class Shuffle
+internal static class Shuffle
 {
     /// <summary>Fisher–Yates permutation of 0..n-1 with a seeded generator (same seed → same order on every machine).</summary>
     public static int[] Permutation(int n, int seed)
@@ -34,7 +34,7 @@ public static class Shuffle
 }
 
 /// <summary>SplitMix64: a tiny, well-known, platform-independent generator (used so shuffles don't depend on System.Random's algorithm).</summary>
-public struct SplitMix64(ulong seed)
+internal struct SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 

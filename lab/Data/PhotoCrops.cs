@@ -9,7 +9,7 @@ namespace SecureTransmit.Lab.Data;
 /// (downscaling removes most of the source JPEG's artefacts and gives the model more structure per crop).
 /// A fixed set of images — every <c>validationEvery</c>-th file in path order — is kept out for validation.
 /// </summary>
-public sealed class PhotoCrops
+internal sealed class PhotoCrops
 {
     private readonly List<Image> _train = [];
     private readonly List<Image> _val = [];

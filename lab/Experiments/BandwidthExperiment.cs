@@ -22,7 +22,7 @@ namespace SecureTransmit.Lab.Experiments;
 /// <param name="WireUp">Bytes client → server above TCP on loopback: TLS, HTTP/2, gRPC, handshakes, payload.</param>
 /// <param name="WireDown">Bytes server → client above TCP on loopback.</param>
 /// <param name="LoopbackMs">Time of the loopback transfer (connect to last acknowledgement).</param>
-public sealed record BandwidthFormat(string Id, string Label, string Kind, string? Model, int Images, long Bytes, long Pixels, double Psnr, double Ssim,
+internal sealed record BandwidthFormat(string Id, string Label, string Kind, string? Model, int Images, long Bytes, long Pixels, double Psnr, double Ssim,
     string Settings, double? MeanSizeError, long WireUp, long WireDown, double LoopbackMs)
 {
     /// <summary>Payload bits per pixel: bytes · 8 / pixels.</summary>
@@ -31,9 +31,9 @@ public sealed record BandwidthFormat(string Id, string Label, string Kind, strin
 
 /// <summary>The time to send one format's images over one link profile.</summary>
 /// <param name="Method">"computed" (<see cref="TransferModel"/> on the loopback byte counts) or "netem" (measured).</param>
-public sealed record BandwidthTiming(string Format, string Profile, string Method, double TimeMs, TransferEstimate? Estimate);
+internal sealed record BandwidthTiming(string Format, string Profile, string Method, double TimeMs, TransferEstimate? Estimate);
 
-public sealed record BandwidthReport(string ImagesDir, IReadOnlyList<string> ImageNames, long Pixels, string Method, string MethodReason,
+internal sealed record BandwidthReport(string ImagesDir, IReadOnlyList<string> ImageNames, long Pixels, string Method, string MethodReason,
     IReadOnlyList<LinkProfile> Profiles, IReadOnlyList<BandwidthFormat> Formats, IReadOnlyList<BandwidthTiming> Timings, IReadOnlyList<string> Notes);
 
 /// <summary>
@@ -41,7 +41,7 @@ public sealed record BandwidthReport(string ImagesDir, IReadOnlyList<string> Ima
 /// each model's sealed packets (our sender → receiver over TLS), and reports bytes, quality and transfer time per
 /// link profile. See docs/bandwidth/README.md for the method.
 /// </summary>
-public static class BandwidthExperiment
+internal static class BandwidthExperiment
 {
     /// <summary>Round trips before our first data byte: TCP, TLS 1.3, the OpenSession call.</summary>
     public const int OurHandshakeRoundTrips = 3;

@@ -1,7 +1,7 @@
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>How <c>lab bandwidth</c> times transfers.</summary>
-public enum LinkMode
+internal enum LinkMode
 {
     /// <summary>Netns when it works here (root, ip, tc, netem), else Computed.</summary>
     Auto,
@@ -14,7 +14,7 @@ public enum LinkMode
 }
 
 /// <summary>Options of <c>lab bandwidth</c>; <see cref="Validate"/> checks them.</summary>
-public sealed class BandwidthOptions
+internal sealed class BandwidthOptions
 {
     /// <summary>Folder of source images. Required.</summary>
     public string ImagesDir { get; init; } = "";

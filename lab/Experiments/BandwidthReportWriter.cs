@@ -7,7 +7,7 @@ using SecureTransmit.Metrics.Charts;
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>Writes a <see cref="BandwidthReport"/> as bandwidth.md, bandwidth.json and SVG charts.</summary>
-public static class BandwidthReportWriter
+internal static class BandwidthReportWriter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

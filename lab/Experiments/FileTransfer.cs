@@ -9,7 +9,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>The outcome of pushing files: count, payload bytes, and ms from connect to the last acknowledgement.</summary>
-public sealed record PushResult(int Files, long PayloadBytes, double ElapsedMs);
+internal sealed record PushResult(int Files, long PayloadBytes, double ElapsedMs);
 
 /// <summary>
 /// The baseline transfer for plain files (PNG, JPEG, WebP): one TCP connection, TLS (the system's default version,
@@ -22,7 +22,7 @@ public sealed record PushResult(int Files, long PayloadBytes, double ElapsedMs);
 /// ack   = 0x4B ('K') per file
 /// </code>
 /// </summary>
-public static class FileTransfer
+internal static class FileTransfer
 {
     /// <summary>Largest file the sink accepts (bytes).</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;

@@ -3,7 +3,7 @@ using SecureTransmit.Imaging;
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>One source image: name, RGB pixels and the bytes of its lossless PNG (the file itself when it is a PNG).</summary>
-public sealed record SourceImage(string Name, string Path, Image Rgb, byte[] Png)
+internal sealed record SourceImage(string Name, string Path, Image Rgb, byte[] Png)
 {
     public long Pixels => (long)Rgb.Width * Rgb.Height;
 }
@@ -12,7 +12,7 @@ public sealed record SourceImage(string Name, string Path, Image Rgb, byte[] Png
 /// Loads the images of a folder in ordinal name order: every file whose first bytes carry a signature
 /// <see cref="ImageIO"/> reads (JPEG, PNG, WebP, GIF, BMP, TIFF, PGM/PPM); other files are ignored.
 /// </summary>
-public static class ImageSet
+internal static class ImageSet
 {
     private static bool IsImage(string path)
     {
@@ -41,7 +41,7 @@ public static class ImageSet
 }
 
 /// <summary>PSNR (RGB, 8-bit, capped at 100 dB for identical images) and SSIM (mean of the R, G, B SSIMs).</summary>
-public static class Quality
+internal static class Quality
 {
     public const double PsnrCap = 100;
 

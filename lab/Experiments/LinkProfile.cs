@@ -13,7 +13,7 @@ namespace SecureTransmit.Lab.Experiments;
 /// <item>LOSS: a percentage with %; 0 ≤ loss &lt; 50.</item>
 /// </list>
 /// </summary>
-public sealed partial record LinkProfile(string Name, double RateBitsPerSecond, double DelayMs, double LossPercent)
+internal sealed partial record LinkProfile(string Name, double RateBitsPerSecond, double DelayMs, double LossPercent)
 {
     /// <summary>Round-trip time in ms: the delay once each way.</summary>
     public double RttMs => 2 * DelayMs;

@@ -4,7 +4,7 @@ using SecureTransmit.Neural.Models;
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>Which models an experiment runs.</summary>
-public static class ModelSelection
+internal static class ModelSelection
 {
     /// <summary>Whether both weight files of <paramref name="name"/> are in <paramref name="modelsDir"/>.</summary>
     public static bool IsAvailable(string modelsDir, string name) =>
@@ -31,7 +31,7 @@ public static class ModelSelection
 }
 
 /// <summary>Progress of a long experiment: stages with a number of steps.</summary>
-public interface IExperimentProgress
+internal interface IExperimentProgress
 {
     void Stage(string description, int steps);
 
@@ -41,7 +41,7 @@ public interface IExperimentProgress
 }
 
 /// <summary>Progress written as plain lines (for redirected output and tests); null writer = silent.</summary>
-public sealed class LineProgress(TextWriter? writer) : IExperimentProgress
+internal sealed class LineProgress(TextWriter? writer) : IExperimentProgress
 {
     public void Stage(string description, int steps) => writer?.WriteLine($"[{DateTime.Now:HH:mm:ss}] {description} ({steps})");
 

@@ -5,7 +5,7 @@ using SecureTransmit.Neural.Models;
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>One image coded one way: the bytes sent and the quality received.</summary>
-public sealed record RdSample(string Dataset, string Image, string Method, string Setting, long Bytes, long Pixels, double Psnr, double Ssim)
+internal sealed record RdSample(string Dataset, string Image, string Method, string Setting, long Bytes, long Pixels, double Psnr, double Ssim)
 {
     public double Bpp => Bytes * 8.0 / Pixels;
 }
@@ -14,20 +14,20 @@ public sealed record RdSample(string Dataset, string Image, string Method, strin
 /// One operating point over a data set: <see cref="Bytes"/> and <see cref="Pixels"/> summed over its images,
 /// <see cref="Bpp"/> = bytes · 8 / pixels, PSNR and SSIM averaged per image.
 /// </summary>
-public sealed record RdRow(string Dataset, string Method, string Setting, int Images, long Bytes, long Pixels, double Psnr, double Ssim)
+internal sealed record RdRow(string Dataset, string Method, string Setting, int Images, long Bytes, long Pixels, double Psnr, double Ssim)
 {
     public double Bpp => Bytes * 8.0 / Pixels;
 }
 
 /// <param name="LosslessPng">Per data set: bytes and pixels of the images as lossless PNG (the source files when they are PNGs).</param>
-public sealed record RdReport(IReadOnlyList<string> Datasets, IReadOnlyList<string> Models, IReadOnlyList<string> Codecs, IReadOnlyList<RdSample> Samples, IReadOnlyList<RdRow> Rows,
+internal sealed record RdReport(IReadOnlyList<string> Datasets, IReadOnlyList<string> Models, IReadOnlyList<string> Codecs, IReadOnlyList<RdSample> Samples, IReadOnlyList<RdRow> Rows,
     IReadOnlyList<string> Notes, IReadOnlyDictionary<string, (long Bytes, long Pixels, bool SourcePng)>? LosslessPng = null);
 
 /// <summary>
 /// <c>lab rd</c>: PSNR (RGB) and SSIM against bits per pixel counted from the bytes actually sent — our sealed
 /// packets (latent + header with key block + tag) and JPEG/WebP/AVIF file sizes — over one or more image folders.
 /// </summary>
-public static class RateDistortionExperiment
+internal static class RateDistortionExperiment
 {
     /// <summary>Published Kodak results drawn as reference stars (PSNR dB at 0.25, 0.5, 1.0, 1.5 bpp).</summary>
     public static IReadOnlyList<(string Codec, double Bpp, double Psnr)> KodakAnchors { get; } =

@@ -1,7 +1,7 @@
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>Options of <c>lab rd</c>; <see cref="Validate"/> checks them.</summary>
-public sealed class RateDistortionOptions
+internal sealed class RateDistortionOptions
 {
     /// <summary>Image folders, one data set each (named after the folder). Required.</summary>
     public IReadOnlyList<string> ImageDirs { get; init; } = [];

@@ -7,7 +7,7 @@ using SecureTransmit.Metrics.Charts;
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>Writes an <see cref="RdReport"/>: rd.md, rd.json, and per data set PSNR and SSIM charts (full range and a 0–2.5 bpp zoom with the Kodak anchors).</summary>
-public static class RateDistortionReportWriter
+internal static class RateDistortionReportWriter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

@@ -18,7 +18,7 @@ namespace SecureTransmit.Lab.Experiments;
 /// </list>
 /// Encode and Decode are thread-safe (the tool path uses its own temporary files per call).
 /// </summary>
-public sealed class ReferenceCodec
+internal sealed class ReferenceCodec
 {
     private readonly Func<string, string, int, string[]> _encodeArgs = null!;
     private readonly Func<string, string, string[]> _decodeArgs = null!;
@@ -137,7 +137,7 @@ public sealed class ReferenceCodec
 }
 
 /// <summary>One image's encodings by one codec, cached by quality (size searches revisit qualities).</summary>
-public sealed class EncodingCache(ReferenceCodec codec, Image image)
+internal sealed class EncodingCache(ReferenceCodec codec, Image image)
 {
     private readonly Dictionary<int, byte[]> _bytes = [];
 

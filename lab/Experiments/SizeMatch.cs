@@ -1,7 +1,7 @@
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>The quality setting whose output size came closest to a target.</summary>
-public sealed record SizeMatchResult(int Quality, long Bytes, long Target, int Evaluations)
+internal sealed record SizeMatchResult(int Quality, long Bytes, long Target, int Evaluations)
 {
     /// <summary>(bytes − target) / target.</summary>
     public double RelativeError => Target == 0 ? 0 : (Bytes - (double)Target) / Target;
@@ -16,7 +16,7 @@ public sealed record SizeMatchResult(int Quality, long Bytes, long Target, int E
 /// is within ±5 % of a target inside the range wherever one quality step changes the size by under 10 % (the
 /// whole range of WebP and JPEG up to the mid 90s on photos), and within half a step where steps are coarser.
 /// </summary>
-public static class SizeMatch
+internal static class SizeMatch
 {
     public static SizeMatchResult Search(Func<int, long> sizeAt, long target, int minQuality, int maxQuality)
     {

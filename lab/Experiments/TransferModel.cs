@@ -1,7 +1,7 @@
 namespace SecureTransmit.Lab.Experiments;
 
 /// <summary>Constants of the computed transfer time (<see cref="TransferModel"/>); the defaults describe Linux TCP over IPv4.</summary>
-public sealed class TransferModelOptions
+internal sealed class TransferModelOptions
 {
     /// <summary>TCP payload bytes per segment. Default 1448 (1500-byte MTU − 20 IPv4 − 20 TCP − 12 timestamp option).</summary>
     public int SegmentPayload { get; init; } = 1448;
@@ -21,7 +21,7 @@ public sealed class TransferModelOptions
 }
 
 /// <summary>The parts of a computed transfer time, in ms.</summary>
-public sealed record TransferEstimate(double HandshakeMs, double SerializationMs, double SlowStartStallMs, double LossRecoveryMs, double DeliveryMs)
+internal sealed record TransferEstimate(double HandshakeMs, double SerializationMs, double SlowStartStallMs, double LossRecoveryMs, double DeliveryMs)
 {
     public double TotalMs => HandshakeMs + SerializationMs + SlowStartStallMs + LossRecoveryMs + DeliveryMs;
 }
@@ -41,7 +41,7 @@ public sealed record TransferEstimate(double HandshakeMs, double SerializationMs
 /// Not modelled: lost handshake packets (a 1 s SYN timeout), retransmission timeouts, window cuts after a loss
 /// (fine for short flows), and the receiver's processing time.
 /// </summary>
-public static class TransferModel
+internal static class TransferModel
 {
     public static TransferEstimate Estimate(LinkProfile link, long upBytes, long downBytes, int handshakeRoundTrips, TransferModelOptions? options = null)
     {

@@ -1,4 +1,4 @@
 namespace SecureTransmit.Lab.PaperB;
 
 /// <summary>A problem with the inputs or settings of the paper-B reproduction (bad option, missing or odd image).</summary>
-public sealed class PaperBException(string message) : Exception(message);
+internal sealed class PaperBException(string message) : Exception(message);

@@ -5,7 +5,7 @@ using static SecureTransmit.Lab.PaperB.PaperBReproduction;
 namespace SecureTransmit.Lab.PaperB;
 
 /// <summary>The Markdown report: our numbers beside paper B's, the setup, and why they differ.</summary>
-public static class PaperBMarkdown
+internal static class PaperBMarkdown
 {
     private static readonly string[] Channels = ["R", "G", "B"];
 

@@ -6,7 +6,7 @@ namespace SecureTransmit.Lab.PaperB;
 /// Settings of <c>lab reproduce paper-b</c>. Every property validates its value on init and documents its
 /// default; a bad value throws <see cref="PaperBException"/> naming the setting.
 /// </summary>
-public sealed class PaperBOptions
+internal sealed class PaperBOptions
 {
     private int _runs = 10, _threads = Math.Max(1, Environment.ProcessorCount);
     private double _r = PaperLogisticCipher.DefaultR;

@@ -4,7 +4,7 @@ namespace SecureTransmit.Lab.PaperB;
 /// The numbers paper B reports (Tables 1–3), copied from its text. Images in the paper's order: house,
 /// airplane, lake, pepper; channels R, G, B; MSE on 0–255 pixel values, PSNR in dB with MAX = 255.
 /// </summary>
-public static class PaperBPublished
+internal static class PaperBPublished
 {
     /// <summary>The paper's four test images, in its table order.</summary>
     public static IReadOnlyList<string> Images { get; } = ["house", "airplane", "lake", "pepper"];

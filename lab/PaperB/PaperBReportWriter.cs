@@ -9,7 +9,7 @@ using static SecureTransmit.Lab.PaperB.PaperBReproduction;
 namespace SecureTransmit.Lab.PaperB;
 
 /// <summary>Writes a <see cref="PaperBReport"/> as JSON, as Markdown beside the paper's numbers, and as PNG figures.</summary>
-public static class PaperBReportWriter
+internal static class PaperBReportWriter
 {
     /// <summary>File names of the figures, in the order the report shows them.</summary>
     public static IReadOnlyList<string> FigureFiles { get; } =

@@ -16,7 +16,7 @@ namespace SecureTransmit.Lab.PaperB;
 /// model; its latent image is encrypted with the paper's logistic cipher (<see cref="PaperLogisticCipher"/>,
 /// x0 = the first latent value).
 /// </summary>
-public static class PaperBReproduction
+internal static class PaperBReproduction
 {
     /// <summary>Loads the paper's four images from a folder (see <see cref="PaperBPublished.FileStems"/>), as RGB.</summary>
     public static List<PaperBImage> LoadImages(string folder)

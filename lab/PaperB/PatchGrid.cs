@@ -9,7 +9,7 @@ namespace SecureTransmit.Lab.PaperB;
 /// 16 codes of an 8×8 patch become a 4×4 block at the patch's place, the 4 codes a 2×2 block.
 /// </para>
 /// </summary>
-public static class PatchGrid
+internal static class PatchGrid
 {
     /// <summary>Number of patches in a <paramref name="width"/>×<paramref name="height"/> plane.</summary>
     public static int Count(int width, int height, int patch)

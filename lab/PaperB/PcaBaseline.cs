@@ -6,7 +6,7 @@ namespace SecureTransmit.Lab.PaperB;
 /// the patches it was fitted to, so it shows what a well-trained k-unit code can be expected to reach. Covariance
 /// and eigenvectors are computed in double (cyclic Jacobi rotations).
 /// </summary>
-public sealed class PcaBaseline
+internal sealed class PcaBaseline
 {
     private readonly double[] _mean;
     private readonly double[,] _components; // [component, 64], by decreasing variance

@@ -4,7 +4,7 @@ using SecureTransmit.Neural.Layers;
 namespace SecureTransmit.Lab.PaperB;
 
 /// <summary>Mean training loss (MSE on [0, 1] values) after each stage.</summary>
-public sealed record SaeTrainingLog(double Pretrain1Loss, double Pretrain2Loss, double FineTuneLoss);
+internal sealed record SaeTrainingLog(double Pretrain1Loss, double Pretrain2Loss, double FineTuneLoss);
 
 /// <summary>
 /// Trains a <see cref="StackedAutoencoder"/> as paper B describes: greedy layer-wise pre-training (the
@@ -13,7 +13,7 @@ public sealed record SaeTrainingLog(double Pretrain1Loss, double Pretrain2Loss, 
 /// on shuffled mini-batches; epoch e of a stage visits the samples in an order drawn from <c>seed</c>, so a
 /// seed gives the same model every time.
 /// </summary>
-public static class SaeTrainer
+internal static class SaeTrainer
 {
     /// <summary>Pre-training then fine-tuning (see the class summary).</summary>
     /// <param name="onEpoch">Called after every epoch with the stage, its epoch (1-based) and the epoch's mean loss.</param>

@@ -1,7 +1,7 @@
 namespace SecureTransmit.Lab.PaperB;
 
 /// <summary>What fine-tuning minimises.</summary>
-public enum FineTuneObjective
+internal enum FineTuneObjective
 {
     /// <summary>
     /// The paper's literal reading: the reconstruction error of the full stack 64→16→4→16→64 only. The 4:1 path
@@ -23,7 +23,7 @@ public enum FineTuneObjective
 /// throws <see cref="PaperBException"/> naming the setting.
 /// </summary>
 /// <remarks>The paper names neither optimizer, learning rate, batch size nor epoch counts; these defaults are ours.</remarks>
-public sealed class SaeTrainingOptions
+internal sealed class SaeTrainingOptions
 {
     private int _pretrain1 = 30, _pretrain2 = 30, _fineTune = 30, _batch = 64;
     private double _lr = 2e-2, _fineLr = 3e-3;

@@ -4,7 +4,7 @@ using SecureTransmit.Neural.Layers;
 namespace SecureTransmit.Lab.PaperB;
 
 /// <summary>Where the paper takes its compressed representation from.</summary>
-public enum SaeLevel
+internal enum SaeLevel
 {
     /// <summary>The 16-unit layer h1: 64 → 16, compression ratio 4:1.</summary>
     Ratio4 = 16,
@@ -14,7 +14,7 @@ public enum SaeLevel
 }
 
 /// <summary>Which part of the training a progress report belongs to.</summary>
-public enum SaeStage
+internal enum SaeStage
 {
     /// <summary>Greedy pre-training of the first autoencoder, 64→16→64.</summary>
     Pretrain1,
@@ -36,7 +36,7 @@ public enum SaeStage
 /// <c>dec1.0</c> Linear 16→64, each followed by a Sigmoid. Values are in [0, 1] (pixels / 255).
 /// </para>
 /// </summary>
-public sealed class StackedAutoencoder
+internal sealed class StackedAutoencoder
 {
     /// <summary>Units of the input layer: one 8×8 patch of one colour plane.</summary>
     public const int InputUnits = 64;

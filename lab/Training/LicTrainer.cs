@@ -9,7 +9,7 @@ using SecureTransmit.Neural.Models;
 namespace SecureTransmit.Lab.Training;
 
 /// <summary>Settings of one <c>lic</c> training run. <see cref="Validate"/> names the first bad value.</summary>
-public sealed record LicTrainOptions
+internal sealed record LicTrainOptions
 {
     /// <summary>Rate–distortion weight; default: the spec's.</summary>
     public double Lambda { get; init; }
@@ -45,10 +45,10 @@ public sealed record LicTrainOptions
 }
 
 /// <summary>Figures at one validation point, as written to metrics.csv.</summary>
-public sealed record LicMetrics(int Step, double TrainLoss, double TrainBpp, double TrainPsnr, double ValLoss, double ValBpp, double ValPsnr, double Seconds, double LearningRate);
+internal sealed record LicMetrics(int Step, double TrainLoss, double TrainBpp, double TrainPsnr, double ValLoss, double ValBpp, double ValPsnr, double Seconds, double LearningRate);
 
 /// <summary>Where a run stands; what a checkpoint stores besides the weights and the optimizer state.</summary>
-public sealed record LicTrainState
+internal sealed record LicTrainState
 {
     public required string Model { get; init; }
     public required LicTrainOptions Options { get; init; }
@@ -66,7 +66,7 @@ public sealed record LicTrainState
 /// Singh 2020), so it trains on what it will decode. Batch <c>s</c> is drawn from seed·1,000,003 + s, so a run resumed
 /// from a checkpoint continues the same sequence of crops as one never stopped.
 /// </summary>
-public sealed class LicTrainer
+internal sealed class LicTrainer
 {
     private const string StateKey = "lic_train_state";
     private readonly PhotoCrops _data;

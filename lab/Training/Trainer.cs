@@ -9,7 +9,7 @@ using SecureTransmit.Neural.Models;
 namespace SecureTransmit.Lab.Training;
 
 /// <summary>Settings of one training run. <see cref="Validate"/> names the first bad value.</summary>
-public sealed record TrainOptions
+internal sealed record TrainOptions
 {
     public int Epochs { get; init; } = 50;
     public int BatchSize { get; init; } = 256;
@@ -27,10 +27,10 @@ public sealed record TrainOptions
 }
 
 /// <summary>Figures of one epoch, as written to metrics.csv.</summary>
-public sealed record EpochMetrics(int Epoch, double TrainLoss, double ValLoss, double ValKerasAccuracy, double ValPsnr, double TrainKerasAccuracy, double Seconds);
+internal sealed record EpochMetrics(int Epoch, double TrainLoss, double ValLoss, double ValKerasAccuracy, double ValPsnr, double TrainKerasAccuracy, double Seconds);
 
 /// <summary>Where a run stands; what a checkpoint stores besides the weights and the optimizer state.</summary>
-public sealed record TrainState
+internal sealed record TrainState
 {
     public required string Model { get; init; }
     public required TrainOptions Options { get; init; }
@@ -50,7 +50,7 @@ public sealed record TrainState
 /// in deterministic order: epoch e visits the training set in the permutation of seed·1000 + e, so a
 /// run resumed from a checkpoint (even one taken mid-epoch) follows the same loss curve as one never stopped.
 /// </summary>
-public sealed class Trainer
+internal sealed class Trainer
 {
     private readonly ModelSpec _spec;
     private readonly Module _encoder;

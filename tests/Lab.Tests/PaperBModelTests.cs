@@ -11,7 +11,7 @@ public sealed class PaperBTrainedFixture
 {
     public const int Size = 128;
 
-    public static SaeTrainingOptions Training { get; } = new()
+    internal static SaeTrainingOptions Training { get; } = new()
     {
         PretrainEpochs1 = 60, PretrainEpochs2 = 60, FineTuneEpochs = 60, BatchSize = 16,
         PretrainLearningRate = 0.02, FineTuneLearningRate = 0.003,
@@ -31,13 +31,13 @@ public sealed class PaperBTrainedFixture
     public Image Image { get; }
     public byte[][] Planes { get; }
     public float[] Patches { get; }
-    public StackedAutoencoder Untrained { get; }
-    public StackedAutoencoder Trained { get; }
-    public SaeTrainingLog Log { get; }
-    public PaperBReport Report { get; }
+    internal StackedAutoencoder Untrained { get; }
+    internal StackedAutoencoder Trained { get; }
+    internal SaeTrainingLog Log { get; }
+    internal PaperBReport Report { get; }
 
     /// <summary>MSE on 0–255 over all three planes of the model's reconstruction, computed here from the planes.</summary>
-    public double Mse(StackedAutoencoder model, SaeLevel level)
+    internal double Mse(StackedAutoencoder model, SaeLevel level)
     {
         var decoded = model.Decode(model.Encode(Patches, level), level);
         double sum = 0;
