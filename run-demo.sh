@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SecureTransmit demo: builds, creates keys if missing, starts a receiver on loopback (TLS), sends the sample
 # images with the shipped cae-compact model, prints a table, stops the receiver. Exits 0 on success.
-# Options (environment): MODEL=cae-compact CIPHER=logistic|aes-256-gcm DEMO_DIR=.demo
+# Options (environment): MODEL=cae-compact CIPHER=aes-256-gcm|logistic DEMO_DIR=.demo
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 MODEL=${MODEL:-cae-compact}
-CIPHER=${CIPHER:-logistic}
+CIPHER=${CIPHER:-aes-256-gcm}
 DIR=${DEMO_DIR:-.demo}
 
 echo "== building (Release)"
@@ -24,7 +24,7 @@ echo "== receiver fingerprint $RECEIVER_FP"
 
 OUT="$DIR/received"; rm -rf "$OUT" "$DIR/port"
 "${R[@]}" serve --listen 127.0.0.1:0 --port-file "$DIR/port" --key "$DIR/keys/receiver.key" \
-  --allow "$DIR/keys/allowed-senders.txt" --models models --out "$OUT" > "$DIR/receiver.log" 2>&1 &
+  --allow "$DIR/keys/allowed-senders.txt" --models models --out "$OUT" --ciphers "$CIPHER" > "$DIR/receiver.log" 2>&1 &
 RPID=$!
 cleanup() { kill -TERM "$RPID" 2>/dev/null || true; wait "$RPID" 2>/dev/null || true; }
 trap cleanup EXIT

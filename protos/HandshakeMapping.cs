@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using SecureTransmit.Security;
 
-namespace SecureTransmit.Protos.V1;
+namespace SecureTransmit.Protos.V2;
 
 /// <summary>Moves the handshake between the protobuf messages and the Security library's records, field by field.</summary>
 public static class HandshakeMapping
@@ -17,6 +17,7 @@ public static class HandshakeMapping
         CipherMode = r.CipherMode,
         SenderSignature = ByteString.CopyFrom(r.SenderSignature),
         TimestampUnixMs = r.TimestampUnixMs,
+        ReceiverFingerprint = ByteString.CopyFrom(r.ReceiverFingerprint),
     };
 
     public static SessionOpenRequest FromProto(this OpenSessionRequest r) => new()
@@ -30,6 +31,7 @@ public static class HandshakeMapping
         CipherMode = r.CipherMode,
         SenderSignature = r.SenderSignature.ToByteArray(),
         TimestampUnixMs = r.TimestampUnixMs,
+        ReceiverFingerprint = r.ReceiverFingerprint.ToByteArray(),
     };
 
     public static OpenSessionResponse ToProto(this SessionOpenResponse r) => new()

@@ -1,4 +1,5 @@
 using System.Net;
+using SecureTransmit.Wire;
 
 namespace SecureTransmit.Receiver;
 
@@ -43,30 +44,25 @@ public sealed class ReceiverOptions
     public TimeSpan ImageReceiveTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Longest an OpenSession or Health call may take, request included: it caps the client's own grpc-timeout, so a
-    /// client that sends its request slowly is answered DEADLINE_EXCEEDED. Default 30 s.
+    /// Connection, stream, window and timeout limits of the gRPC endpoint (<see cref="ServerLimits"/>; its defaults
+    /// bound what peers without a key can make the receiver buffer to 64 MiB).
     /// </summary>
-    public TimeSpan UnaryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public ServerLimits Limits { get; set; } = new();
 
-    /// <summary>
-    /// A connection with no call in progress (including one that never sent a request, or a TLS handshake that stalls)
-    /// is closed after this long, so idle sockets cannot hold the <see cref="MaxConnections"/> slots. Default 30 s.
-    /// </summary>
-    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Cipher modes this receiver accepts (<c>--ciphers</c>). Default: aes-256-gcm only.</summary>
+    public IReadOnlyList<string> Ciphers { get; set; } = [Security.CipherModes.Aes256Gcm];
 
-    /// <summary>
-    /// Open connections at once; more are refused by Kestrel. Default 256. Together with
-    /// <see cref="MaxStreamsPerConnection"/> and the 16 MiB message limit this bounds what unauthenticated clients can
-    /// make the receiver buffer (connections × streams × one message).
-    /// </summary>
-    public int MaxConnections { get; set; } = 256;
+    /// <summary>Live sessions one sender may hold; opening one more closes its own oldest. Default 8.</summary>
+    public int MaxSessionsPerSender { get; set; } = 8;
 
-    /// <summary>
-    /// Concurrent calls (HTTP/2 streams) per connection. Default 32: a sender uses one or two, and Kestrel refuses a
-    /// client with ENHANCE_YOUR_CALM when more than twice this many streams are open or still draining, which a
-    /// client whose calls keep failing fast reaches sooner with a small value.
-    /// </summary>
-    public int MaxStreamsPerConnection { get; set; } = 32;
+    /// <summary>Store files 0644 in a 0755 folder instead of 0600 in 0700 (<c>--shared-output</c>). Default false.</summary>
+    public bool SharedOutputPermissions { get; set; }
+
+    /// <summary>Allow --dashboard on a non-loopback address (it has no login). Default false.</summary>
+    public bool DashboardPublic { get; set; }
+
+    /// <summary>Allow --insecure-h2c on a non-loopback address (cleartext). Default false.</summary>
+    public bool H2cPublic { get; set; }
 
     /// <summary>Time given to images in flight on SIGTERM/Ctrl-C. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -97,11 +93,18 @@ public sealed class ReceiverOptions
         if (MaxConcurrentUploads < 1) throw new ArgumentException("--max-uploads must be at least 1");
         if (SessionLifetime <= TimeSpan.Zero) throw new ArgumentException("session lifetime must be positive");
         if (ImageReceiveTimeout <= TimeSpan.Zero || ImageReceiveTimeout > TimeSpan.FromDays(1)) throw new ArgumentException("--image-timeout must be positive and at most one day");
-        if (UnaryTimeout < TimeSpan.FromSeconds(1) || UnaryTimeout > TimeSpan.FromHours(1)) throw new ArgumentException("--unary-timeout must be between 1 s and 1 hour");
         if (PngCompressionLevel is < 0 or > 9) throw new ArgumentException($"--png-level must be 0 to 9, not {PngCompressionLevel}");
-        if (MaxConnections < 1) throw new ArgumentException("max connections must be at least 1");
-        if (IdleConnectionTimeout < TimeSpan.FromSeconds(1) || IdleConnectionTimeout > TimeSpan.FromHours(1)) throw new ArgumentException("idle connection timeout must be between 1 s and 1 hour");
-        if (MaxStreamsPerConnection < 1) throw new ArgumentException("max streams per connection must be at least 1");
+        ArgumentNullException.ThrowIfNull(Limits);
+        Limits.Validate();
+        if (Ciphers is null || Ciphers.Count == 0) throw new ArgumentException("--ciphers: name at least one cipher mode");
+        foreach (var c in Ciphers)
+            if (!Security.CipherModes.TryGet(c, out _))
+                throw new ArgumentException($"--ciphers: unknown mode '{c}' (known: {string.Join(", ", Security.CipherModes.All)})");
+        if (MaxSessionsPerSender < 1) throw new ArgumentException("--max-sessions-per-sender must be at least 1");
+        if (Dashboard is not null && !IPAddress.IsLoopback(Dashboard.Address) && !DashboardPublic)
+            throw new ArgumentException($"--dashboard {Dashboard}: not a loopback address and the dashboard has no login; add --dashboard-public to serve it there anyway");
+        if (InsecureH2c && !IPAddress.IsLoopback(Listen.Address) && !H2cPublic)
+            throw new ArgumentException($"--insecure-h2c on {Listen}: cleartext on a non-loopback address; add --h2c-public to do it anyway");
         if (Dashboard is not null && Dashboard.Port != 0 && Dashboard.Port == Listen.Port && Dashboard.Address.Equals(Listen.Address))
             throw new ArgumentException("--dashboard must use another port than --listen");
     }

@@ -20,7 +20,7 @@ public sealed class SendOptions
     /// <summary>Folder with NAME.encoder.safetensors. Default: the repository's models/.</summary>
     public string ModelsPath { get; set; } = "models";
 
-    /// <summary>Cipher mode: logistic (default) or aes-256-gcm.</summary>
+    /// <summary>Cipher mode: aes-256-gcm (default) or logistic.</summary>
     public string Cipher { get; set; } = CipherModes.Default;
 
     /// <summary>Cleartext HTTP/2 (h2c) instead of TLS. Default false.</summary>

@@ -36,7 +36,7 @@ public static class SenderCommands
         var key = new Option<string>("--key") { Description = "sender identity file", DefaultValueFactory = _ => "keys/sender.key" };
         var model = new Option<string>("--model") { Description = "model name", DefaultValueFactory = _ => "cae-compact" };
         var models = new Option<string>("--models") { Description = "folder with NAME.encoder.safetensors", DefaultValueFactory = _ => DefaultModels() };
-        var cipher = new Option<string>("--cipher") { Description = "logistic (default) or aes-256-gcm", DefaultValueFactory = _ => CipherModes.Default };
+        var cipher = new Option<string>("--cipher") { Description = "aes-256-gcm (default) or logistic (the receiver must accept it: receiver serve --ciphers)", DefaultValueFactory = _ => CipherModes.Default };
         var h2c = new Option<bool>("--insecure-h2c") { Description = "cleartext HTTP/2 without TLS (testing only)" };
         var demo = new Option<bool>("--demo") { Description = "attach each original so the receiver shows PSNR/SSIM" };
         var json = new Option<string?>("--json") { Description = "write a JSON summary to this file" };
@@ -85,29 +85,42 @@ public static class SenderCommands
         var table = new Table().AddColumns("image", "size", "bytes sent", "ratio vs PNG", "bpp", "encode ms", "send ms", "stored as").RightAligned();
         table.Columns[0].LeftAligned();
         job.OnRetry = (attempt, delay, why) => Console.Error.WriteLine($"sender: attempt {attempt} failed ({why}); retrying in {delay.TotalSeconds:0.##} s");
-        if (quiet || Console.IsOutputRedirected)
+        bool interrupted = false;
+        try
         {
-            job.OnStored = i => { if (!quiet) Console.WriteLine(Line(i)); };
-            await job.RunAsync(items, ct);
+            if (quiet || Console.IsOutputRedirected)
+            {
+                job.OnStored = i => { if (!quiet) Console.WriteLine(Line(i)); };
+                await job.RunAsync(items, ct);
+            }
+            else
+            {
+                await AnsiConsole.Progress().AutoClear(true)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask($"sending {items.Count} image(s) to {o.To!.Authority}", maxValue: items.Count);
+                        job.OnStored = _ => task.Increment(1);
+                        await job.RunAsync(items, ct);
+                    });
+                foreach (var i in items)
+                    table.AddRow(Markup.Escape(i.Name), $"{i.Width}×{i.Height}", $"{i.WireBytes:N0}", $"{Ratio(i):0.0}:1", $"{Bpp(i):0.###}", $"{i.EncodeMs:0.0}", $"{i.SendMs:0.0}", Markup.Escape(i.Receipt!.StoredName));
+                AnsiConsole.Write(table);
+            }
         }
-        else
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await AnsiConsole.Progress().AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .StartAsync(async ctx =>
-                {
-                    var task = ctx.AddTask($"sending {items.Count} image(s) to {o.To!.Authority}", maxValue: items.Count);
-                    job.OnStored = _ => task.Increment(1);
-                    await job.RunAsync(items, ct);
-                });
-            foreach (var i in items)
-                table.AddRow(Markup.Escape(i.Name), $"{i.Width}×{i.Height}", $"{i.WireBytes:N0}", $"{Ratio(i):0.0}:1", $"{Bpp(i):0.###}", $"{i.EncodeMs:0.0}", $"{i.SendMs:0.0}", Markup.Escape(i.Receipt!.StoredName));
-            AnsiConsole.Write(table);
+            // Ctrl-C: still say what was stored (and write the JSON for it) before exiting.
+            interrupted = true;
         }
-        long wire = items.Sum(i => i.WireBytes), png = items.Sum(i => i.OriginalPngBytes);
-        var summary = $"sent {items.Count} image(s) with {codec.ModelName}/{o.Cipher}: {wire:N0} bytes on the wire vs {png:N0} as PNG ({(double)png / Math.Max(1, wire):0.0}:1) in {total.Elapsed.TotalSeconds:0.00} s";
+        var done = items.Where(i => i.Receipt is not null).ToList();
+        long wire = done.Sum(i => i.WireBytes), png = done.Sum(i => i.OriginalPngBytes);
+        var summary = interrupted
+            ? $"interrupted: {done.Count} of {items.Count} image(s) stored by the receiver with {codec.ModelName}/{o.Cipher}: {wire:N0} bytes on the wire in {total.Elapsed.TotalSeconds:0.00} s; {items.Count - done.Count} not sent"
+            : $"sent {items.Count} image(s) with {codec.ModelName}/{o.Cipher}: {wire:N0} bytes on the wire vs {png:N0} as PNG ({(double)png / Math.Max(1, wire):0.0}:1) in {total.Elapsed.TotalSeconds:0.00} s";
         Console.WriteLine(summary);
-        if (jsonPath is not null) WriteJson(jsonPath, o, codec.ModelName, modelIdHex, items, total.Elapsed.TotalMilliseconds);
+        if (jsonPath is not null) WriteJson(jsonPath, o, codec.ModelName, modelIdHex, done, total.Elapsed.TotalMilliseconds);
+        if (interrupted) return 130;
         if (failed.Count == 0) return 0;
         Console.Error.WriteLine($"sender: error: {failed.Count} of {files.Count} file(s) could not be read and were not sent: {string.Join("; ", failed)}");
         return SomeFilesFailed;
@@ -216,8 +229,10 @@ public static class SenderCommands
             ["total_png_bytes"] = items.Sum(i => i.OriginalPngBytes),
             ["total_ms"] = Math.Round(totalMs, 2),
         };
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        // A fresh name opened with O_CREAT|O_EXCL: a symlink planted at a predictable temporary name is never followed.
+        var tmp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".partial";
+        using (var w = new StreamWriter(new FileStream(tmp, FileMode.CreateNew, FileAccess.Write)))
+            w.Write(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(tmp, path, overwrite: true);
     }
 

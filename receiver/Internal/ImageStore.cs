@@ -8,21 +8,37 @@ namespace SecureTransmit.Receiver.Internal;
 /// <summary>
 /// The receiver's output folder. An image is stored when, and only when, its JSON sidecar exists:
 /// the PNG is written to a temporary file and renamed into place, then the sidecar likewise; the sidecar's
-/// rename is the commit point. On start-up <see cref="Recover"/> deletes temporary files and any PNG whose
-/// sidecar is missing (a crash between the two renames), so after a crash at any point the folder holds only
-/// complete images. Each sidecar records the sender's image id, so a retried image is stored once.
+/// rename is the commit point. Temporaries are named <c>.securetransmit-NAME.RANDOM.partial</c> and created with
+/// O_EXCL (a symlink in their place makes the write fail, never followed); the sidecar's temporary is written before the
+/// PNG is renamed, so on start-up <see cref="Recover"/> knows which PNGs are its own interrupted commits. It deletes
+/// only those and its own temporaries — never a file it did not write. Files are 0600 in a 0700 folder unless
+/// <c>sharedPermissions</c> (0644 / 0755). Each sidecar records the sender's image id, so a retried image is stored once.
 /// </summary>
 public sealed class ImageStore
 {
-    private const string TempSuffix = ".tmp";
+    /// <summary>Prefix and suffix of this store's temporaries: ".securetransmit-" NAME "." 8 hex ".partial".</summary>
+    internal const string TempPrefix = ".securetransmit-";
+    internal const string TempSuffix = ".partial";
+    private readonly UnixFileMode _fileMode;
     private readonly ConcurrentDictionary<string, string> _byImageKey = new(StringComparer.Ordinal);
     private readonly object _numberLock = new();
     private long _next;
 
-    public ImageStore(string directory)
+    public ImageStore(string directory, bool sharedPermissions = false)
     {
         Directory = Path.GetFullPath(directory);
-        System.IO.Directory.CreateDirectory(Directory);
+        var dirMode = sharedPermissions
+            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
+            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        _fileMode = sharedPermissions
+            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead
+            : UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (OperatingSystem.IsWindows()) System.IO.Directory.CreateDirectory(Directory);
+        else
+        {
+            System.IO.Directory.CreateDirectory(Directory, dirMode);
+            File.SetUnixFileMode(Directory, dirMode);
+        }
     }
 
     public string Directory { get; }
@@ -33,22 +49,29 @@ public sealed class ImageStore
     public int Recover()
     {
         int removed = 0;
-        foreach (var tmp in System.IO.Directory.EnumerateFiles(Directory, "*" + TempSuffix))
+        foreach (var tmp in System.IO.Directory.EnumerateFiles(Directory, TempPrefix + "*" + TempSuffix))
         {
+            if (new FileInfo(tmp).LinkTarget is not null) continue;
+            // ".securetransmit-NNNNNN-stem.json.RANDOM.partial": the sidecar of a commit interrupted before its
+            // rename. Its PNG, if already renamed into place, is ours and incomplete without the sidecar.
+            var name = Path.GetFileName(tmp)[TempPrefix.Length..];
+            int jsonAt = name.IndexOf(".json.", StringComparison.Ordinal);
+            if (jsonAt > 0)
+            {
+                var png = Path.Combine(Directory, name[..jsonAt] + ".png");
+                var json = Path.Combine(Directory, name[..jsonAt] + ".json");
+                if (File.Exists(png) && !File.Exists(json) && new FileInfo(png).LinkTarget is null) { File.Delete(png); removed++; }
+            }
             File.Delete(tmp);
             removed++;
         }
         long max = 0;
         foreach (var png in System.IO.Directory.EnumerateFiles(Directory, "*.png"))
-        {
-            var sidecar = Path.ChangeExtension(png, ".json");
-            if (!File.Exists(sidecar)) { File.Delete(png); removed++; continue; }
             max = Math.Max(max, NumberOf(png));
-        }
         foreach (var sidecar in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
         {
             var png = Path.ChangeExtension(sidecar, ".png");
-            if (!File.Exists(png)) { File.Delete(sidecar); removed++; continue; }
+            if (!File.Exists(png)) continue;
             try
             {
                 var node = JsonNode.Parse(File.ReadAllText(sidecar));
@@ -84,8 +107,10 @@ public sealed class ImageStore
             var pngPath = Path.Combine(Directory, stem + ".png");
             var jsonPath = Path.Combine(Directory, stem + ".json");
             sidecar["file"] = stem + ".png";
-            WriteAtomic(pngPath, png);
-            WriteAtomic(jsonPath, JsonSerializer.SerializeToUtf8Bytes(sidecar, new JsonSerializerOptions { WriteIndented = true }));
+            // The sidecar's temporary exists before the PNG is renamed: it marks the PNG as ours for Recover.
+            var jsonTmp = WriteTemp(jsonPath, JsonSerializer.SerializeToUtf8Bytes(sidecar, new JsonSerializerOptions { WriteIndented = true }));
+            File.Move(WriteTemp(pngPath, png), pngPath, overwrite: false);
+            File.Move(jsonTmp, jsonPath, overwrite: false);
             _byImageKey[imageKey] = stem + ".png";
             return (stem + ".png", false);
         }
@@ -151,14 +176,17 @@ public sealed class ImageStore
         return dash > 0 && long.TryParse(name.AsSpan(0, dash), out var n) ? n : 0;
     }
 
-    private static void WriteAtomic(string path, byte[] bytes)
+    /// <summary>Writes a new temporary beside <paramref name="path"/> (O_CREAT|O_EXCL: never through a symlink), durably.</summary>
+    private string WriteTemp(string path, byte[] bytes)
     {
-        var tmp = path + "." + Guid.NewGuid().ToString("N")[..8] + TempSuffix;
-        using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
+        var tmp = Path.Combine(Directory, TempPrefix + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + TempSuffix);
+        var fso = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.WriteThrough };
+        if (!OperatingSystem.IsWindows()) fso.UnixCreateMode = _fileMode;
+        using (var fs = new FileStream(tmp, fso))
         {
             fs.Write(bytes);
             fs.Flush(flushToDisk: true);
         }
-        File.Move(tmp, path, overwrite: false);
+        return tmp;
     }
 }

@@ -62,6 +62,10 @@ public sealed class AllowList
         string text;
         try
         {
+            // An allow-list others may write would let them admit senders: refuse it.
+            if (!OperatingSystem.IsWindows() && File.Exists(path)
+                && (File.GetUnixFileMode(path) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+                throw new KeyFileException(path, $"allow-list '{path}' is writable by group or others; run `chmod 600 {path}`");
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -71,9 +75,24 @@ public sealed class AllowList
         return Parse(text, path);
     }
 
+    /// <summary>Longest sender label, in characters.</summary>
+    public const int MaxNameLength = 64;
+
+    /// <summary>Throws when a label could break the one-entry-per-line format (control characters, '#') or is too long.</summary>
+    public static void ValidateName(string? name)
+    {
+        if (name is null) return;
+        if (name.Length > MaxNameLength) throw new ArgumentException($"--name: at most {MaxNameLength} characters");
+        if (name.Any(c => char.IsControl(c) || c == '#' || c == '\u2028' || c == '\u2029'))
+            throw new ArgumentException("--name: no line breaks, control characters or '#'");
+    }
+
     /// <summary>One line of the text format.</summary>
-    public static string FormatLine(Fingerprint fingerprint, string? name = null) =>
-        new AllowListEntry(fingerprint, string.IsNullOrWhiteSpace(name) ? null : name.Trim()).ToString();
+    public static string FormatLine(Fingerprint fingerprint, string? name = null)
+    {
+        ValidateName(name);
+        return new AllowListEntry(fingerprint, string.IsNullOrWhiteSpace(name) ? null : name.Trim()).ToString();
+    }
 
     public bool IsAllowed(Fingerprint fingerprint) => fingerprint is not null && _entries.ContainsKey(fingerprint);
 

@@ -31,6 +31,12 @@ public enum HandshakeFailureReason
 
     /// <summary>No session with this id is known (never opened, evicted or removed) [UNAUTHENTICATED].</summary>
     UnknownSession,
+
+    /// <summary>The same signed OpenSessionRequest was seen before (a replay) [UNAUTHENTICATED].</summary>
+    Replayed,
+
+    /// <summary>The sender already holds its most sessions, or the store is full of live sessions [RESOURCE_EXHAUSTED].</summary>
+    TooManySessions,
 }
 
 /// <summary>A handshake or session lookup failed; <see cref="Reason"/> says why.</summary>

@@ -48,6 +48,7 @@ public sealed class HandshakeInitiator : IDisposable
             ModelId = modelId.ToArray(),
             CipherMode = cipherMode,
             TimestampUnixMs = (ulong)_options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+            ReceiverFingerprint = expectedReceiver.ToArray(),
         };
         Request = unsigned with { SenderSignature = identity.Sign(Transcript.EncodeRequest(unsigned)) };
     }

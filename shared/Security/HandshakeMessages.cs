@@ -1,7 +1,7 @@
 namespace SecureTransmit.Security;
 
 /// <summary>
-/// The fields of securetransmit.v1.OpenSessionRequest, one to one (this library does not depend on the
+/// The fields of securetransmit.v2.OpenSessionRequest, one to one (this library does not depend on the
 /// generated protobuf types; the app copies fields across). Created by <see cref="HandshakeInitiator"/>.
 /// </summary>
 public sealed record SessionOpenRequest
@@ -30,9 +30,12 @@ public sealed record SessionOpenRequest
 
     /// <summary>Sender clock, milliseconds since the Unix epoch.</summary>
     public ulong TimestampUnixMs { get; init; }
+
+    /// <summary>SHA-256 fingerprint of the receiver this request is for (32 bytes), inside the signed transcript.</summary>
+    public byte[] ReceiverFingerprint { get; init; } = [];
 }
 
-/// <summary>The fields of securetransmit.v1.OpenSessionResponse, one to one. Created by <see cref="HandshakeResponder"/>.</summary>
+/// <summary>The fields of securetransmit.v2.OpenSessionResponse, one to one. Created by <see cref="HandshakeResponder"/>.</summary>
 public sealed record SessionOpenResponse
 {
     /// <summary>16 random bytes.</summary>

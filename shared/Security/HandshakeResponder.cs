@@ -19,15 +19,23 @@ public sealed record HandshakeAcceptance(Session Session, SessionOpenResponse Re
 public sealed class HandshakeResponder
 {
     private readonly Identity _identity;
-    private readonly AllowList _allowList;
+    private AllowList _allowList;
     private readonly HandshakeOptions _options;
+    private readonly HandshakeReplayCache _seen;
 
     public HandshakeResponder(Identity identity, AllowList allowList, HandshakeOptions? options = null)
     {
         _identity = identity ?? throw new ArgumentNullException(nameof(identity));
         _allowList = allowList ?? throw new ArgumentNullException(nameof(allowList));
         _options = options ?? new HandshakeOptions();
+        _seen = new HandshakeReplayCache(_options.MaxClockSkew, _options.TimeProvider);
     }
+
+    /// <summary>The allow-list in force; <see cref="ReplaceAllowList"/> swaps it while serving (receiver allow/revoke).</summary>
+    public AllowList AllowList => Volatile.Read(ref _allowList);
+
+    /// <summary>Replaces the allow-list atomically: requests accepted from now on are checked against the new one.</summary>
+    public void ReplaceAllowList(AllowList allowList) => Volatile.Write(ref _allowList, allowList ?? throw new ArgumentNullException(nameof(allowList)));
 
     public Fingerprint Fingerprint => _identity.Fingerprint;
 
@@ -40,6 +48,7 @@ public sealed class HandshakeResponder
         HandshakeChecks.Length(request.SenderNonce, ProtocolConstants.HandshakeNonceLength, "sender_nonce");
         HandshakeChecks.Length(request.ModelId, ProtocolConstants.ModelIdLength, "model_id");
         HandshakeChecks.Length(request.SenderSignature, ProtocolConstants.SignatureLength, "sender_signature");
+        HandshakeChecks.Length(request.ReceiverFingerprint, ProtocolConstants.FingerprintLength, "receiver_fingerprint");
         HandshakeChecks.Name(request.ModelName, "model_name");
         HandshakeChecks.Name(request.CipherMode, "cipher_mode");
         var peerPoint = HandshakeChecks.Ephemeral(request.SenderEphemeral, "sender_ephemeral");
@@ -51,7 +60,12 @@ public sealed class HandshakeResponder
             throw new HandshakeException(HandshakeFailureReason.BadSignature,
                 "the sender's signature over the request transcript does not verify");
 
-        if (!_allowList.TryGet(sender.Fingerprint, out var entry))
+        // The signed request names its receiver: one captured for another receiver is refused here.
+        if (!CryptographicOperations.FixedTimeEquals(request.ReceiverFingerprint, _identity.Fingerprint.ToArray()))
+            throw new HandshakeException(HandshakeFailureReason.WrongPeer,
+                "the request is addressed to another receiver (receiver_fingerprint is not this receiver's)");
+
+        if (!AllowList.TryGet(sender.Fingerprint, out var entry))
             throw new HandshakeException(HandshakeFailureReason.NotAllowed,
                 $"sender {sender.Fingerprint.Hex} is not on this receiver's allow-list");
 
@@ -60,6 +74,12 @@ public sealed class HandshakeResponder
         if (skew > _options.MaxClockSkew)
             throw new HandshakeException(HandshakeFailureReason.Skew,
                 $"request timestamp {timestamp:O} is {skew.TotalSeconds:F0} s from the receiver clock {now:O}; at most {_options.MaxClockSkew.TotalSeconds:F0} s allowed");
+
+        // Checked after the signature and the clock, so only a genuine, fresh request can enter the cache; a copy of
+        // it (a replay) is refused for as long as its timestamp would pass the skew check.
+        if (!_seen.TryAdd(request.SenderSignature, timestamp))
+            throw new HandshakeException(HandshakeFailureReason.Replayed,
+                "this OpenSessionRequest was already used (replayed handshake); every request needs a fresh nonce");
 
         if (!_options.SupportedCipherModes.Contains(request.CipherMode, StringComparer.Ordinal))
             throw HandshakeChecks.Malformed(

@@ -70,16 +70,16 @@ public static class ImageCipherExtensions
 /// <summary>The cipher modes that may be negotiated on the wire.</summary>
 public static class CipherModes
 {
-    /// <summary>Logistic-map keystream with HKDF-derived per-image keys and HMAC-SHA256 (default).</summary>
+    /// <summary>Logistic-map keystream with HKDF-derived per-image keys and HMAC-SHA256 (opt-in on both sides).</summary>
     public const string Logistic = "logistic";
 
-    /// <summary>AES-256-GCM: the standard baseline.</summary>
+    /// <summary>AES-256-GCM: the default (a receiver accepts only it unless told otherwise with --ciphers).</summary>
     public const string Aes256Gcm = "aes-256-gcm";
 
     /// <summary>Every wire name, default first.</summary>
-    public static IReadOnlyList<string> All { get; } = [Logistic, Aes256Gcm];
+    public static IReadOnlyList<string> All { get; } = [Aes256Gcm, Logistic];
 
-    public static string Default => Logistic;
+    public static string Default => Aes256Gcm;
 
     public static bool TryGet(string? name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IImageCipher? cipher)
     {

@@ -69,7 +69,7 @@ public static class IdentityFile
     public static void CheckPermissions(string path)
     {
         if (!File.Exists(path))
-            throw new KeyFileException(path, $"identity file '{path}' does not exist (create one with IdentityFile.Create)");
+            throw new KeyFileException(path, $"identity file '{path}' does not exist; create it with `keygen --key {path}`");
         if (OperatingSystem.IsWindows()) return;
         var mode = File.GetUnixFileMode(path);
         if ((mode & GroupOrOther) != 0)

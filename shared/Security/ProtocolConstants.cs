@@ -1,14 +1,14 @@
 namespace SecureTransmit.Security;
 
 /// <summary>
-/// Sizes of protocol version 1. SECURITY.md is the normative description; every length below is
+/// Sizes of protocol version 2. SECURITY.md is the normative description; every length below is
 /// checked on input and a mismatch is reported as <see cref="HandshakeFailureReason.Malformed"/>
 /// (handshake) or <see cref="IntegrityException"/> (packets).
 /// </summary>
 public static class ProtocolConstants
 {
     /// <summary>OpenSessionRequest.protocol_version.</summary>
-    public const uint ProtocolVersion = 1;
+    public const uint ProtocolVersion = 2;
 
     /// <summary>sender_nonce / receiver_nonce: 32 random bytes.</summary>
     public const int HandshakeNonceLength = 32;

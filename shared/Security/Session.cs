@@ -79,6 +79,18 @@ public sealed class Session
 
     public bool IsExpired(DateTimeOffset now) => now >= Expires;
 
+    private readonly ReplayWindow _calls = new();
+
+    /// <summary>
+    /// Accepts an upload hello's call counter once: a counter seen before on this session (a replayed hello), or one
+    /// too far below the highest seen (outside the <see cref="ReplayWindow"/>), is refused. Calls opened in parallel may
+    /// arrive out of order. Thread-safe.
+    /// </summary>
+    public bool TryAdvanceCallCounter(ulong counter)
+    {
+        lock (_calls) return _calls.TryAccept(counter) == ReplayVerdict.Accepted;
+    }
+
     internal ReadOnlySpan<byte> SessionIdSpan => _sessionId;
 
     public override string ToString() => $"Session {SessionIdHex} ({Role}, peer {Peer.Fingerprint.Short}, {CipherMode}, expires {Expires:O})";

@@ -21,6 +21,9 @@ public sealed class SessionKeys
         PacketMac = KeySchedule.Subkey(sessionKey, [.. Labels.SubkeyPacketMac, .. sessionId]);
         AesGcm = KeySchedule.Subkey(sessionKey, [.. Labels.SubkeyAesGcm, .. sessionId]);
         Logistic = KeySchedule.Subkey(sessionKey, [.. Labels.SubkeyLogistic, .. sessionId]);
+        Upload = KeySchedule.Subkey(sessionKey, [.. Labels.SubkeyUpload, .. sessionId]);
+        Metadata = KeySchedule.Subkey(sessionKey, [.. Labels.SubkeyMetadata, .. sessionId]);
+        Receipt = KeySchedule.Subkey(sessionKey, [.. Labels.SubkeyReceipt, .. sessionId]);
     }
 
     /// <summary>
@@ -49,4 +52,7 @@ public sealed class SessionKeys
     internal byte[] PacketMac { get; }
     internal byte[] AesGcm { get; }
     internal byte[] Logistic { get; }
+    internal byte[] Upload { get; }
+    internal byte[] Metadata { get; }
+    internal byte[] Receipt { get; }
 }

@@ -46,7 +46,7 @@ public sealed class SenderErrorTests : IAsyncLifetime
         var args = new Dictionary<string, string>
         {
             ["--to"] = $"https://127.0.0.1:{_port}", ["--receiver"] = _fingerprint, ["--key"] = _dir["sender.key"],
-            ["--models"] = _dir["models"], ["--model"] = "cae-compact", ["--cipher"] = "logistic", ["--attempts"] = "2",
+            ["--models"] = _dir["models"], ["--model"] = "cae-compact", ["--attempts"] = "2",
         };
         var files = new List<string>();
         for (int i = 0; i < overrides.Length; i++)

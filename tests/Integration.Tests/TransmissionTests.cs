@@ -43,7 +43,7 @@ public sealed class ReceiverFixture : IAsyncLifetime
             Images.Add(path);
         }
         Receiver = ChildProcess.Start("dotnet", [Repo.ReceiverDll, "serve", "--listen", "127.0.0.1:0", "--port-file", Dir["port"],
-            "--key", Dir["receiver.key"], "--allow", Dir["allowed.txt"], "--models", TestModels.Shipped, "--out", Out]);
+            "--key", Dir["receiver.key"], "--allow", Dir["allowed.txt"], "--models", TestModels.Shipped, "--out", Out, "--ciphers", "aes-256-gcm,logistic"]);
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!File.Exists(Dir["port"]))
         {

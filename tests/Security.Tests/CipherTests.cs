@@ -36,7 +36,7 @@ public class CipherTests
     {
         Assert.Equal(60, CipherModes.Get(CipherModes.Logistic).KeyBlockLength);
         Assert.Equal(12, CipherModes.Get(CipherModes.Aes256Gcm).KeyBlockLength);
-        Assert.Equal(CipherModes.Logistic, CipherModes.Default);
+        Assert.Equal(CipherModes.Aes256Gcm, CipherModes.Default);
         Assert.Throws<SecureTransmitSecurityException>(() => CipherModes.Get("paper-logistic"));
         Assert.False(CipherModes.TryGet("paper", out _));
     }

@@ -141,17 +141,24 @@ public sealed class HandshakeTests : IDisposable
     public void Receiver_other_than_the_pinned_one_is_wrong_peer()
     {
         using var impostor = Identity.Generate();
+        var impostorResponder = new HandshakeResponder(impostor, new AllowList([new AllowListEntry(_sender.Fingerprint, null)]), Options());
+        // The signed request names its receiver: another receiver refuses it (it cannot be replayed elsewhere) ...
         using var init = Initiator();
-        var response = new HandshakeResponder(impostor, new AllowList([new AllowListEntry(_sender.Fingerprint, null)]), Options())
-            .Accept(init.Request).Response;
+        var refused = Assert.Throws<HandshakeException>(() => impostorResponder.Accept(init.Request));
+        Assert.Equal(HandshakeFailureReason.WrongPeer, refused.Reason);
+        Assert.Contains("another receiver", refused.Message);
+
+        // ... and a response from a receiver other than the pinned one is refused by the sender.
+        using var forImpostor = Initiator(impostor.Fingerprint);
+        var response = impostorResponder.Accept(forImpostor.Request).Response;
         var e = Assert.Throws<HandshakeException>(() => init.Complete(response));
         Assert.Equal(HandshakeFailureReason.WrongPeer, e.Reason);
         Assert.Contains(_receiver.Fingerprint.Hex, e.Message);
 
         // Swapping in the pinned receiver's public key without its private key fails the signature instead.
         using var init2 = Initiator();
-        var forged = new HandshakeResponder(impostor, new AllowList([new AllowListEntry(_sender.Fingerprint, null)]), Options())
-            .Accept(init2.Request).Response with { ReceiverIdentity = _receiver.PublicKeySpki };
+        using var forImpostor2 = Initiator(impostor.Fingerprint);
+        var forged = impostorResponder.Accept(forImpostor2.Request).Response with { ReceiverIdentity = _receiver.PublicKeySpki };
         Assert.Equal(HandshakeFailureReason.BadSignature, Reason(() => init2.Complete(forged)));
     }
 
@@ -206,7 +213,8 @@ public sealed class HandshakeTests : IDisposable
         offCurve[64] ^= 1; // y changed: no longer on P-256
         var cases = new (string What, SessionOpenRequest Request)[]
         {
-            ("version", r with { ProtocolVersion = 2 }),
+            ("version", r with { ProtocolVersion = 1 }),
+            ("receiver fingerprint length", r with { ReceiverFingerprint = r.ReceiverFingerprint[..31] }),
             ("nonce length", r with { SenderNonce = r.SenderNonce[..31] }),
             ("model id length", r with { ModelId = [.. r.ModelId, 0] }),
             ("signature length", r with { SenderSignature = r.SenderSignature[..63] }),
@@ -271,17 +279,38 @@ public sealed class HandshakeTests : IDisposable
     }
 
     [Fact]
-    public void Replayed_request_yields_a_fresh_session_the_replayer_cannot_use()
+    public async Task A_flood_of_one_captured_request_is_refused_and_leaves_other_sessions_alone()
     {
-        // An eavesdropper replays a captured request inside the skew window: the receiver answers with new
-        // ephemeral keys, so the replayer (without the sender's ephemeral private key) has no session key.
+        // An eavesdropper replays a captured request 1,100 times at once inside the skew window: every copy is refused
+        // (Replayed), no session is created for it, and a session the same sender opened before is still there.
         var responder = Responder(_sender);
+        var store = new SessionStore(new SessionStoreOptions { TimeProvider = _clock });
+        using var earlier = Initiator();
+        var live = responder.Accept(earlier.Request).Session;
+        store.Add(live);
         using var init = Initiator();
         var first = responder.Accept(init.Request);
-        var replay = responder.Accept(init.Request);
-        Assert.NotEqual(first.Session.SessionId, replay.Session.SessionId);
-        Assert.NotEqual(first.Session.Keys.SessionKey, replay.Session.Keys.SessionKey);
-        Assert.NotEqual(first.Response.ReceiverEphemeral, replay.Response.ReceiverEphemeral);
+        store.Add(first.Session);
+        var reasons = await Task.WhenAll(Enumerable.Range(0, 1100).Select(_ => Task.Run(() =>
+        {
+            try
+            {
+                store.Add(responder.Accept(init.Request).Session);
+                return (HandshakeFailureReason?)null;
+            }
+            catch (HandshakeException e)
+            {
+                return e.Reason;
+            }
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(reasons, r => Assert.Equal(HandshakeFailureReason.Replayed, r));
+        Assert.Equal(2, store.Count);
+        Assert.True(store.TryGet(live.SessionId, out _));
+        Assert.True(store.TryGet(first.Session.SessionId, out _));
+
+        // Once the request is too old for the clock check, the clock refuses it (and the cache may forget it).
+        _clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(HandshakeFailureReason.Skew, Reason(() => responder.Accept(init.Request)));
     }
 
     [Fact]
@@ -300,9 +329,10 @@ public sealed class HandshakeTests : IDisposable
 
 public class SessionStoreTests
 {
-    private static Session NewSession(ManualClock clock, TimeSpan lifetime)
+    private static Session NewSession(ManualClock clock, TimeSpan lifetime, Identity? sender = null)
     {
-        using var s = Identity.Generate();
+        using var fresh = Identity.Generate();
+        var s = sender ?? fresh;
         using var r = Identity.Generate();
         var options = new HandshakeOptions { TimeProvider = clock, SessionLifetime = lifetime };
         using var init = new HandshakeInitiator(s, r.Fingerprint, "m", new byte[32], CipherModes.Aes256Gcm, options);
@@ -326,9 +356,10 @@ public class SessionStoreTests
         Assert.Equal(3, store.Count);
         Assert.False(store.TryGet(shortLived.SessionId, out _));
         var d = NewSession(clock, TimeSpan.FromHours(5));
-        store.Add(d);                                 // full, nothing expired: evicts a (expires soonest)
+        // Full of other senders' live sessions: the new one is refused; nobody else's is evicted.
+        Assert.Equal(HandshakeFailureReason.TooManySessions, Assert.Throws<HandshakeException>(() => store.Add(d)).Reason);
         Assert.Equal(3, store.Count);
-        Assert.False(store.TryGet(a.SessionId, out _));
+        Assert.True(store.TryGet(a.SessionId, out _));
         Assert.True(store.TryGet(b.SessionId, out var gotB));
         Assert.Same(b, gotB);
         Assert.True(store.Remove(b.SessionId));
@@ -344,11 +375,42 @@ public class SessionStoreTests
         var sessions = Enumerable.Range(0, 80).Select(_ => NewSession(clock, TimeSpan.FromHours(1))).ToArray();
         var tasks = sessions.Select(s => Task.Run(() =>
         {
-            store.Add(s);
-            store.TryGet(s.SessionId, out _);
+            try
+            {
+                store.Add(s);
+            }
+            catch (HandshakeException e) when (e.Reason == HandshakeFailureReason.TooManySessions)
+            {
+                return false;
+            }
+            return store.TryGet(s.SessionId, out _);
         }));
-        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
+        var added = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(50, added.Count(x => x));
         Assert.Equal(50, store.Count);
         Assert.Equal(50, sessions.Count(s => store.TryGet(s.SessionId, out _)));
+    }
+
+    [Fact]
+    public void A_sender_over_its_session_cap_loses_its_own_oldest_session_only()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new SessionStore(new SessionStoreOptions { Capacity = 100, MaxSessionsPerSender = 3, TimeProvider = clock });
+        using var busy = Identity.Generate();
+        var other = NewSession(clock, TimeSpan.FromHours(1));
+        store.Add(other);
+        var own = new List<Session>();
+        for (int i = 0; i < 10; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var s = NewSession(clock, TimeSpan.FromHours(1), busy);
+            store.Add(s);
+            own.Add(s);
+        }
+        Assert.Equal(3, store.CountFor(busy.Fingerprint));
+        Assert.All(own[..7], s => Assert.False(store.TryGet(s.SessionId, out _)));
+        Assert.All(own[7..], s => Assert.True(store.TryGet(s.SessionId, out _)));
+        Assert.True(store.TryGet(other.SessionId, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SessionStoreOptions { MaxSessionsPerSender = 0 });
     }
 }

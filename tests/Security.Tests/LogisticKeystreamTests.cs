@@ -240,6 +240,7 @@ public class FormatVectorTests
             ModelId = q.GetProperty("model_id").Hex(),
             CipherMode = q.GetProperty("cipher_mode").GetString()!,
             TimestampUnixMs = q.GetProperty("timestamp_unix_ms").GetUInt64(),
+            ReceiverFingerprint = q.GetProperty("receiver_fingerprint").Hex(),
         };
         var response = new SessionOpenResponse
         {
@@ -268,6 +269,6 @@ public class FormatVectorTests
         Assert.NotEqual(Internal.Transcript.EncodeRequest(a), Internal.Transcript.EncodeRequest(b));
         var t = Internal.Transcript.EncodeRequest(a);
         Assert.Equal(new byte[] { 0, 0, 0, 22 }, t[..4]);
-        Assert.Equal("securetransmit/v1/open"u8.ToArray(), t[4..26]);
+        Assert.Equal("securetransmit/v2/open"u8.ToArray(), t[4..26]);
     }
 }

@@ -57,7 +57,7 @@ internal sealed partial class Peers
         var portFile = Path.Combine(outDir + ".port");
         File.Delete(portFile);
         var p = Start(prefix, ["dotnet", ReceiverDll, "serve", "--listen", $"{listenIp}:0", "--port-file", portFile, "--key", Path.Combine(KeysDir, "receiver.key"),
-            "--allow", Path.Combine(KeysDir, "allowed.txt"), "--models", modelsDir, "--out", outDir]);
+            "--allow", Path.Combine(KeysDir, "allowed.txt"), "--models", modelsDir, "--out", outDir, "--ciphers", "aes-256-gcm,logistic"]);
         return (p, await WaitForPort(p, portFile, "receiver", ct));
     }
 

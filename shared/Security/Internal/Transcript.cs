@@ -7,9 +7,9 @@ namespace SecureTransmit.Security.Internal;
 internal static class Transcript
 {
     /// <summary>
-    /// T_req = item("securetransmit/v1/open") || item(u32be(version)) || item(sender_identity)
+    /// T_req = item("securetransmit/v2/open") || item(u32be(version)) || item(sender_identity)
     ///      || item(sender_ephemeral) || item(sender_nonce) || item(utf8(model_name)) || item(model_id)
-    ///      || item(utf8(cipher_mode)) || item(u64be(timestamp_unix_ms)).
+    ///      || item(utf8(cipher_mode)) || item(u64be(timestamp_unix_ms)) || item(receiver_fingerprint).
     /// </summary>
     public static byte[] EncodeRequest(SessionOpenRequest r) =>
         new ByteBuilder(512)
@@ -22,10 +22,11 @@ internal static class Transcript
             .Item(r.ModelId)
             .ItemUtf8(r.CipherMode)
             .ItemU64(r.TimestampUnixMs)
+            .Item(r.ReceiverFingerprint)
             .ToArray();
 
     /// <summary>
-    /// T_resp = item("securetransmit/v1/accept") || item(session_id) || item(receiver_identity)
+    /// T_resp = item("securetransmit/v2/accept") || item(session_id) || item(receiver_identity)
     ///       || item(receiver_ephemeral) || item(receiver_nonce) || item(u64be(expires_unix_ms))
     ///       || item(u32be(max_image_pixels)).
     /// </summary>

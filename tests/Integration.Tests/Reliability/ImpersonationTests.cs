@@ -1,9 +1,10 @@
 using SecureTransmit.Codec;
 using SecureTransmit.Integration.Tests.Infrastructure;
 using SecureTransmit.Integration.Tests.Reliability.Support;
-using SecureTransmit.Protos.V1;
+using SecureTransmit.Protos.V2;
 using SecureTransmit.Security;
-using SecureTransmit.Wire;
+using Grpc.Core;
+using SecureTransmit.Sender;
 using Xunit.Abstractions;
 
 namespace SecureTransmit.Integration.Tests.Reliability;
@@ -17,14 +18,15 @@ public sealed class ImpersonationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private const string Unauthenticated = "16", InvalidArgument = "3", AlreadyExists = "6";
+    private const string Upload = "/securetransmit.v2.Transmit/Upload";
 
     [Fact]
     public async Task A_sender_not_on_the_allow_list_is_refused_with_permission_denied()
     {
         using var world = World.Create();
         await using var host = await HostedReceiver.StartAsync(world);
-        using var client = LibrarySender.Client(HostedReceiver.Address(host));
         using var stranger = new LibrarySender(IdentityFile.Load(world.StrangerKey), world.ReceiverFingerprint);
+        using var client = stranger.Client(HostedReceiver.Address(host));
         var e = await Assert.ThrowsAsync<RpcException>(() => stranger.OpenSessionAsync(client).WaitAsync(Timeout));
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
 
@@ -60,34 +62,43 @@ public sealed class ImpersonationTests(ITestOutputHelper output)
     {
         using var world = World.Create();
         await using var host = await HostedReceiver.StartAsync(world, configure: o => o.SessionLifetime = TimeSpan.FromSeconds(2));
-        using var client = LibrarySender.Client(HostedReceiver.Address(host));
         using var raw = new RawHttp2(HostedReceiver.Address(host));
         using var sender = new LibrarySender(IdentityFile.Load(world.SenderKey), world.ReceiverFingerprint);
+        using var client = sender.Client(HostedReceiver.Address(host));
         var session = await sender.OpenSessionAsync(client).WaitAsync(Timeout);
         var other = await sender.OpenSessionAsync(client).WaitAsync(Timeout);
         var latent = LibrarySender.Encode(World.Synthetic(64, 64, 3));
 
-        // A packet sealed for one session, announced on another live one.
+        // A packet sealed for one session, sent on a call that proved another live one.
         var p = Packet.Seal(session, latent, 1, Packet.NewImageId());
-        var foreign = await raw.CallAsync(TransmitMethods.Upload.FullName, LibrarySender.Chunks(other.SessionId, p.HeaderBytes, p.Ciphertext, p.Tag), Timeout);
+        var foreign = await raw.CallAsync(Upload, [TransmitClient.Hello(other), .. LibrarySender.Chunks(session, p)], Timeout);
         Assert.Equal(InvalidArgument, foreign.GrpcStatus);
         Assert.Contains("another session", foreign.GrpcMessage);
 
-        // A session id the receiver never issued, and one of the wrong length.
-        var unknown = await raw.CallAsync(TransmitMethods.Upload.FullName, LibrarySender.Chunks(Packet.NewImageId(), p.HeaderBytes, p.Ciphertext, p.Tag), Timeout);
+        // A session id the receiver never issued, one of the wrong length, and a live id whose hello MAC is not
+        // under its key (the id is a handle, not a credential): all refused before any image is read.
+        var forgedHello = new UploadRequest { Hello = new UploadHello { SessionId = Google.Protobuf.ByteString.CopyFrom(session.SessionId), CallCounter = 1, Mac = Google.Protobuf.ByteString.CopyFrom(new byte[32]) } };
+        var unknownHello = new UploadRequest { Hello = new UploadHello { SessionId = Google.Protobuf.ByteString.CopyFrom(Packet.NewImageId()), CallCounter = 1, Mac = Google.Protobuf.ByteString.CopyFrom(new byte[32]) } };
+        var shortHello = new UploadRequest { Hello = new UploadHello { SessionId = Google.Protobuf.ByteString.CopyFrom([1, 2, 3]), CallCounter = 1 } };
+        var unknown = await raw.CallAsync(Upload, [unknownHello, .. LibrarySender.Chunks(session, p)], Timeout);
         Assert.Equal(Unauthenticated, unknown.GrpcStatus);
-        var shortId = await raw.CallAsync(TransmitMethods.Upload.FullName, LibrarySender.Chunks([1, 2, 3], p.HeaderBytes, p.Ciphertext, p.Tag), Timeout);
-        Assert.Equal(InvalidArgument, shortId.GrpcStatus);
+        var shortId = await raw.CallAsync(Upload, [shortHello, .. LibrarySender.Chunks(session, p)], Timeout);
+        Assert.Equal(Unauthenticated, shortId.GrpcStatus);
+        var forged = await raw.CallAsync(Upload, [forgedHello, .. LibrarySender.Chunks(session, p)], Timeout);
+        Assert.Equal(Unauthenticated, forged.GrpcStatus);
+        Assert.Contains("does not prove the session key", forged.GrpcMessage);
+        var noHello = await raw.CallAsync(Upload, LibrarySender.Chunks(session, p), Timeout);
+        Assert.Equal(Unauthenticated, noHello.GrpcStatus);
 
         // The packet itself is fine while the session lives ...
-        var ok = await LibrarySender.UploadAsync(client, LibrarySender.Chunks(session, p), Timeout);
+        var ok = await LibrarySender.UploadAsync(client, LibrarySender.Call(session, p), Timeout);
         Assert.Equal(StatusCode.OK, ok.Status);
 
         // ... and refused once it expired.
         var wait = session.Expires - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300);
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
         var p2 = Packet.Seal(session, latent, 2, Packet.NewImageId());
-        var expired = await raw.CallAsync(TransmitMethods.Upload.FullName, LibrarySender.Chunks(session.SessionId, p2.HeaderBytes, p2.Ciphertext, p2.Tag), Timeout);
+        var expired = await raw.CallAsync(Upload, LibrarySender.Call(session, p2), Timeout);
         output.WriteLine($"expired: {expired}; unknown: {unknown}; foreign: {foreign}");
         Assert.Equal(Unauthenticated, expired.GrpcStatus);
         Assert.Contains("expired", expired.GrpcMessage);
@@ -99,25 +110,29 @@ public sealed class ImpersonationTests(ITestOutputHelper output)
     {
         using var world = World.Create();
         await using var host = await HostedReceiver.StartAsync(world);
-        using var client = LibrarySender.Client(HostedReceiver.Address(host));
         using var raw = new RawHttp2(HostedReceiver.Address(host));
         using var sender = new LibrarySender(IdentityFile.Load(world.SenderKey), world.ReceiverFingerprint);
+        using var client = sender.Client(HostedReceiver.Address(host));
         var session = await sender.OpenSessionAsync(client).WaitAsync(Timeout);
 
-        var captured = new List<UploadChunk>();
+        var hello = TransmitClient.Hello(session);
+        var images = new List<UploadRequest>();
         for (ulong seq = 1; seq <= 3; seq++)
-            captured.AddRange(LibrarySender.Chunks(session, Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, (int)seq)), seq, Packet.NewImageId()), $"img{seq}.png"));
-        var first = await LibrarySender.UploadAsync(client, captured, Timeout);
+            images.AddRange(LibrarySender.Chunks(session, Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, (int)seq)), seq, Packet.NewImageId()), $"img{seq}.png"));
+        var first = await LibrarySender.UploadAsync(client, [hello, .. images], Timeout);
         Assert.Equal(StatusCode.OK, first.Status);
         Assert.Equal([1UL, 2UL, 3UL], first.Receipts.Select(r => r.Sequence));
 
-        var replay = await raw.CallAsync(TransmitMethods.Upload.FullName, captured, Timeout);
+        // The captured call as it was: its hello is refused (the call counter was used).
+        var replay = await raw.CallAsync(Upload, [hello, .. images], Timeout);
         output.WriteLine($"replay of the whole stream: {replay}");
-        Assert.Equal(AlreadyExists, replay.GrpcStatus);
-        // Each image alone, too (the last one first: the window remembers every sequence number, not just the newest).
+        Assert.Equal(Unauthenticated, replay.GrpcStatus);
+        Assert.Contains("replayed", replay.GrpcMessage);
+        // With a fresh hello (only the key holder can make one), each image alone is refused too (the last one
+        // first: the window remembers every sequence number, not just the newest).
         foreach (int i in new[] { 2, 0, 1 })
         {
-            var one = await raw.CallAsync(TransmitMethods.Upload.FullName, captured.Skip(i * 3).Take(3), Timeout);
+            var one = await raw.CallAsync(Upload, [TransmitClient.Hello(session), .. images.Skip(i * 3).Take(3)], Timeout);
             Assert.Equal(AlreadyExists, one.GrpcStatus);
         }
         Assert.Equal(3, Directory.GetFiles(world.Out, "*.json").Length);

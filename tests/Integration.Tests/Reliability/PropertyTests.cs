@@ -5,10 +5,11 @@ using FsCheck.Fluent;
 using Google.Protobuf;
 using SecureTransmit.Codec;
 using SecureTransmit.Integration.Tests.Reliability.Support;
-using SecureTransmit.Protos.V1;
+using SecureTransmit.Protos.V2;
 using SecureTransmit.Receiver.Internal;
 using SecureTransmit.Security;
-using SecureTransmit.Wire;
+using Grpc.Core;
+using SecureTransmit.Sender;
 using Xunit.Abstractions;
 
 namespace SecureTransmit.Integration.Tests.Reliability;
@@ -100,6 +101,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
         var session = await receiver.OpenSessionAsync(sender).WaitAsync(TimeSpan.FromSeconds(30));
         var packet = Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, 1)), 1, Packet.NewImageId());
         var honest = LibrarySender.Chunks(session, packet);
+        var metadata = LibrarySender.Metadata(session, packet);
 
         // Pieces a stream may be made of: honest ones, damaged ones, and ones from nowhere.
         var begins = Gen.OneOf(
@@ -108,29 +110,29 @@ public sealed class PropertyTests(ITestOutputHelper output)
             {
                 var h = (byte[])packet.HeaderBytes.Clone();
                 h[m.Item1] ^= (byte)m.Item2;
-                return LibrarySender.Chunks(session.SessionId, h, packet.Ciphertext, packet.Tag)[0];
+                return Begin(h, (ulong)packet.Ciphertext.Length, (uint)metadata.Length);
             }),
-            ArbMap.Default.GeneratorFor<byte[]>().Select(h => LibrarySender.Chunks(session.SessionId, h, [], [])[0]),
-            Gen.Elements(session.SessionId, Packet.NewImageId(), new byte[3]).Select(id => LibrarySender.Chunks(id, packet.HeaderBytes, [], [])[0]),
-            Gen.Elements(4096, 1 << 20, 1 << 24).Select(n => LibrarySender.Chunks(session.SessionId, packet.HeaderBytes, [], [], declaredLength: (ulong)n)[0]));
+            ArbMap.Default.GeneratorFor<byte[]>().Select(h => Begin(h, 0, 16)),
+            Gen.Elements(0u, 15u, 16u, 1u << 30).Select(m => Begin(packet.HeaderBytes, (ulong)packet.Ciphertext.Length, m)),
+            Gen.Elements(4096, 1 << 20, 1 << 24).Select(n => Begin(packet.HeaderBytes, (ulong)n, (uint)metadata.Length)));
         var pieces = Gen.OneOf(
             begins,
             Gen.Constant(honest[1]),
             Gen.Constant(honest[2]),
-            Gen.Choose(0, 70_000).Select(n => new UploadChunk { Data = ByteString.CopyFrom(new byte[n]) }),
-            ArbMap.Default.GeneratorFor<byte[]>().Select(t => new UploadChunk { End = new ImageEnd { Tag = ByteString.CopyFrom(t) } }),
-            Gen.Constant(new UploadChunk()));
+            Gen.Choose(0, 70_000).Select(n => new UploadRequest { Data = ByteString.CopyFrom(new byte[n]) }),
+            ArbMap.Default.GeneratorFor<byte[]>().Select(t => new UploadRequest { End = new ImageEnd { Tag = ByteString.CopyFrom(t) } }),
+            Gen.Constant(new UploadRequest()));
         // Two streams in three start with a begin, so most get past the first check.
         var streams = Gen.OneOf(
             Gen.NonEmptyListOf(pieces).Select(l => l.ToArray()),
-            from b in begins from rest in Gen.ListOf(pieces) select (UploadChunk[])[b, .. rest],
-            from b in begins from rest in Gen.ListOf(pieces) select (UploadChunk[])[b, .. rest]);
+            from b in begins from rest in Gen.ListOf(pieces) select (UploadRequest[])[b, .. rest],
+            from b in begins from rest in Gen.ListOf(pieces) select (UploadRequest[])[b, .. rest]);
 
         int ok = 0;
         var seen = new Dictionary<StatusCode, int>();
         Check.One(Config.WithMaxTest(1500), Prop.ForAll(Arb.From(streams), messages =>
         {
-            var outcome = receiver.UploadAsync(messages, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            var outcome = receiver.UploadAsync([TransmitClient.Hello(session), .. messages], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             lock (seen) seen[outcome.Status] = seen.GetValueOrDefault(outcome.Status) + 1;
             if (outcome.Status == StatusCode.OK) { ok++; return true; }
             return Documented.Contains(outcome.Status) && outcome.Detail.Length > 0 && !outcome.Detail.Contains("   at ", StringComparison.Ordinal);
@@ -157,10 +159,10 @@ public sealed class PropertyTests(ITestOutputHelper output)
             var wire = captured.Select(b => rng.Next(3) == 0 ? Mutate(b, rng) : b).ToList();
             if (rng.Next(8) == 0) wire.RemoveAt(rng.Next(wire.Count));
             if (rng.Next(8) == 0) wire.Insert(rng.Next(wire.Count + 1), Mutate(captured[rng.Next(captured.Length)], rng));
-            List<UploadChunk> messages;
+            List<UploadRequest> messages;
             try
             {
-                messages = wire.Select(b => UploadChunk.Parser.ParseFrom(b)).ToList();
+                messages = [TransmitClient.Hello(session), .. wire.Select(b => UploadRequest.Parser.ParseFrom(b))];
             }
             catch (InvalidProtocolBufferException)
             {
@@ -168,7 +170,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
                 continue;
             }
             parsedStreams++;
-            long received = messages.Where(m => m.PartCase == UploadChunk.PartOneofCase.Data).Sum(m => (long)m.Data.Length);
+            long received = messages.Where(m => m.PartCase == UploadRequest.PartOneofCase.Data).Sum(m => (long)m.Data.Length);
             long before = GC.GetAllocatedBytesForCurrentThread();
             var run = receiver.UploadAsync(messages, TimeSpan.FromSeconds(10));
             // Rejections never leave the calling thread (no await actually waits), so the thread's counter saw it all.
@@ -198,13 +200,15 @@ public sealed class PropertyTests(ITestOutputHelper output)
         var packet = Packet.Seal(session, LibrarySender.Encode(World.Synthetic(64, 64, 3)), 1, Packet.NewImageId());
         // The model's own geometry at 4096×4096: 16,384 tiles × 128 bytes = 2 MiB announced; 100 bytes sent.
         var claim = (packet.Header with { Width = 4096, Height = 4096 }).ToBytes();
-        UploadChunk[] messages =
+        UploadRequest[] messages =
         [
-            LibrarySender.Chunks(session.SessionId, claim, [], [], declaredLength: 2u << 20)[0],
+            TransmitClient.Hello(session, 1),
+            Begin(claim, 2u << 20, 16),
             new() { Data = ByteString.CopyFrom(new byte[100]) },
             new() { End = new ImageEnd { Tag = ByteString.CopyFrom(new byte[16]) } },
         ];
         await receiver.UploadAsync(messages, TimeSpan.FromSeconds(10)); // warm up
+        messages[0] = TransmitClient.Hello(session, 2);
         long before = GC.GetAllocatedBytesForCurrentThread();
         var run = receiver.UploadAsync(messages, TimeSpan.FromSeconds(10));
         Assert.True(run.IsCompleted);
@@ -216,6 +220,11 @@ public sealed class PropertyTests(ITestOutputHelper output)
     }
 
     private const int InitialBuffer = 64 * 1024;
+
+    private static UploadRequest Begin(byte[] header, ulong ciphertextLength, uint metadataLength) => new()
+    {
+        Begin = new ImageBegin { PacketHeader = ByteString.CopyFrom(header), CiphertextLength = ciphertextLength, MetadataLength = metadataLength },
+    };
 
     /// <summary>Parse's contract for one input (see the class summary).</summary>
     private static bool ParseKeepsItsContract(byte[] input) => ParseKeepsItsContract(input, out _);

@@ -1,8 +1,9 @@
 using SecureTransmit.Codec;
 using SecureTransmit.Integration.Tests.Reliability.Support;
-using SecureTransmit.Protos.V1;
+using SecureTransmit.Protos.V2;
 using SecureTransmit.Security;
-using SecureTransmit.Wire;
+using Grpc.Core;
+using SecureTransmit.Sender;
 using Xunit.Abstractions;
 
 namespace SecureTransmit.Integration.Tests.Reliability;
@@ -21,6 +22,10 @@ public sealed class TamperTests(ITestOutputHelper output)
     /// <summary>One altered packet: which part was changed, and the three byte arrays as they go on the wire.</summary>
     private sealed record Variant(string Label, byte[] Header, byte[] Ciphertext, byte[] Tag);
 
+    /// <summary>Hello, then the variant's begin, data (ciphertext, then the honest sealed metadata) and end.</summary>
+    private static List<UploadRequest> Messages(Session session, SealedPacket honest, Variant v) =>
+        [TransmitClient.Hello(session), .. TransmitClient.ImageMessages(v.Header, v.Ciphertext, LibrarySender.Metadata(session, honest), v.Tag)];
+
     [Theory]
     [InlineData(CipherModes.Logistic)]
     [InlineData(CipherModes.Aes256Gcm)]
@@ -38,7 +43,7 @@ public sealed class TamperTests(ITestOutputHelper output)
         var watch = System.Diagnostics.Stopwatch.StartNew();
         foreach (var v in variants)
         {
-            var outcome = await receiver.UploadAsync(LibrarySender.Chunks(session.SessionId, v.Header, v.Ciphertext, v.Tag), Timeout);
+            var outcome = await receiver.UploadAsync(Messages(session, packet, v), Timeout);
             Assert.True(outcome.Status is StatusCode.DataLoss or StatusCode.InvalidArgument && outcome.Receipts.Count == 0,
                 $"{v.Label} was not rejected: {outcome}");
             counts[outcome.Status] = counts.GetValueOrDefault(outcome.Status) + 1;
@@ -49,13 +54,14 @@ public sealed class TamperTests(ITestOutputHelper output)
         // Bit flips in the authenticated-only part of the header reach the tag check: both outcomes must occur.
         Assert.True(counts.GetValueOrDefault(StatusCode.DataLoss) > 1000, "too few variants reached authentication");
 
-        var honest = await receiver.UploadAsync(LibrarySender.Chunks(session, packet), Timeout);
+        var honest = await receiver.UploadAsync(LibrarySender.Call(session, packet), Timeout);
         Assert.Equal(StatusCode.OK, honest.Status);
         Assert.Single(honest.Receipts);
         var stored = HostedReceiver.OutputFiles(world.Out);
         Assert.Equal(2, stored.Length);
-        Assert.Equal(Path.ChangeExtension(honest.Receipts[0].StoredName, ".json"), stored[0]);
-        Assert.Equal(honest.Receipts[0].StoredName, stored[1]);
+        var body = ReceiptBody.Parser.ParseFrom(Security.SessionChannel.OpenReceipt(session, 1, honest.Receipts[0].Sealed.Span));
+        Assert.Equal(Path.ChangeExtension(body.StoredName, ".json"), stored[0]);
+        Assert.Equal(body.StoredName, stored[1]);
     }
 
     [Fact]
@@ -63,8 +69,8 @@ public sealed class TamperTests(ITestOutputHelper output)
     {
         using var world = World.Create();
         await using var host = await HostedReceiver.StartAsync(world);
-        using var client = LibrarySender.Client(HostedReceiver.Address(host));
         using var sender = new LibrarySender(Security.IdentityFile.Load(world.SenderKey), world.ReceiverFingerprint);
+        using var client = sender.Client(HostedReceiver.Address(host));
         var session = await sender.OpenSessionAsync(client).WaitAsync(Timeout);
         var packet = Packet.Seal(session, LibrarySender.Encode(World.Synthetic(96, 64, 9)), 1, Packet.NewImageId());
 
@@ -81,7 +87,7 @@ public sealed class TamperTests(ITestOutputHelper output)
             for (int i; (i = Interlocked.Increment(ref next)) < sample.Count;)
             {
                 var v = sample[i];
-                var outcome = await raw.CallAsync(TransmitMethods.Upload.FullName, LibrarySender.Chunks(session.SessionId, v.Header, v.Ciphertext, v.Tag), Timeout);
+                var outcome = await raw.CallAsync("/securetransmit.v2.Transmit/Upload", Messages(session, packet, v), Timeout);
                 if (outcome.GrpcStatus is DataLoss or InvalidArgument && outcome.Http == System.Net.HttpStatusCode.OK) Interlocked.Increment(ref rejected);
                 else failures.Add($"{v.Label}: {outcome}");
             }
@@ -90,7 +96,7 @@ public sealed class TamperTests(ITestOutputHelper output)
         Assert.Equal(sample.Count, rejected);
         Assert.Empty(HostedReceiver.OutputFiles(world.Out));
 
-        var honest = await LibrarySender.UploadAsync(client, LibrarySender.Chunks(session, packet), Timeout);
+        var honest = await LibrarySender.UploadAsync(client, LibrarySender.Call(session, packet), Timeout);
         Assert.Equal(StatusCode.OK, honest.Status);
         Assert.Equal(2, HostedReceiver.OutputFiles(world.Out).Length);
         output.WriteLine($"{sample.Count} variants over HTTP/2 rejected; the original was then stored");

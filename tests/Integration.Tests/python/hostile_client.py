@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Hostile grpcio client for the SecureTransmit receiver (raw bytes, no generated stubs).
 
-Runs a fixed list of attacks against securetransmit.v1.Transmit and prints one JSON object:
+Runs a fixed list of attacks against securetransmit.v2 (Handshake, Transmit) and grpc.health.v1 and prints one JSON object:
 {case: {"codes": {CODE_NAME: count}, "max_s": seconds of the slowest call, "calls": n, "notes": [...]}}.
 The C# test (Reliability/HostileInputTests.cs) decides which codes are right; this script only observes.
 A successful call is recorded as "OK"; a call that did not end within its client-side timeout as "CLIENT_TIMEOUT".
 
 Usage: hostile_client.py --target 127.0.0.1:PORT --captured captured.json [--seed N]
-captured.json: {"begin": hex, "half_data": hex, "data": hex, "end": hex} — serialized UploadChunk messages of one
-real sealed image on a live session (begin, its ciphertext cut in half, the whole ciphertext, the tag).
+captured.json: {"hellos": [hex, ...], "begin": hex, "half_data": hex, "data": hex, "end": hex} — serialized
+UploadRequest messages of one real sealed image on a live session: upload hellos with increasing call counters (each
+proves the session key once), begin, its data cut in half, the whole data, the tag.
 """
 import argparse
 import json
@@ -19,7 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 
-SERVICE = "/securetransmit.v1.Transmit/"
+SERVICE = "/securetransmit.v2.Transmit/"
+HANDSHAKE = "/securetransmit.v2.Handshake/"
+HEALTH = "/grpc.health.v1.Health/"
 CLIENT_TIMEOUT = 30.0
 
 
@@ -85,7 +88,10 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with open(args.captured) as f:
-        cap = {k: bytes.fromhex(v) for k, v in json.load(f).items()}
+        raw = json.load(f)
+    hellos = [bytes.fromhex(h) for h in raw.pop("hellos")]
+    cap = {k: bytes.fromhex(v) for k, v in raw.items()}
+    next_hello = iter(hellos)
 
     def new_channel():
         # Each group of cases gets its own connection: Kestrel refuses further streams (RST_STREAM ENHANCE_YOUR_CALM,
@@ -108,35 +114,47 @@ def main():
     # Cases with one right answer, on a fresh connection.
     channel = new_channel()
     # Unknown methods and services.
-    for path in ["/securetransmit.v1.Transmit/Nope", "/securetransmit.v1.Other/Upload", "/x/y", "/securetransmit.v2.Transmit/Health"]:
+    for path in ["/securetransmit.v2.Transmit/Nope", "/securetransmit.v1.Transmit/Upload", "/securetransmit.v1.Transmit/OpenSession", "/x/y",
+                 "/securetransmit.v2.Transmit/Health"]:
         unary(channel, r, "unknown_method", path, b"")
-    # A stream that stops midway: half the ciphertext, then silence (no half-close).
-    stream(channel, r, "stall_midway", [cap["begin"], cap["half_data"]], stall=True)
+    # grpc.health.v1.Health/Check with an empty HealthCheckRequest: the answer must be SERVING (field 1 = 1).
+    start = time.monotonic()
+    try:
+        reply = channel.unary_unary(HEALTH + "Check")(b"", timeout=CLIENT_TIMEOUT)
+        r.record("health_check", "OK", time.monotonic() - start, "SERVING" if reply == b"\x08\x01" else "reply " + reply.hex())
+    except grpc.RpcError as e:
+        r.record("health_check", code_of(e), time.monotonic() - start, e.details())
+    # A stream that stops midway: half the data, then silence (no half-close).
+    stream(channel, r, "stall_midway", [next(next_hello), cap["begin"], cap["half_data"]], stall=True)
     # ... or a half-close midway.
-    stream(channel, r, "end_midway", [cap["begin"], cap["half_data"]])
-    # A stream that never sends anything.
+    stream(channel, r, "end_midway", [next(next_hello), cap["begin"], cap["half_data"]])
+    # A stream that never sends anything (not even the hello).
     stream(channel, r, "idle_stream", [], stall=True)
-    # The honest image once, then the same bytes again: a replay on the same session.
-    stream(channel, r, "honest_first", [cap["begin"], cap["data"], cap["end"]])
-    stream(channel, r, "replay", [cap["begin"], cap["data"], cap["end"]])
-    # Oversized messages (the receiver's limit is 16 MiB).
-    big = rng.randbytes(17 * 1024 * 1024)
-    unary(channel, r, "oversized_unary", "OpenSession", big)
-    stream(channel, r, "oversized_stream", [big])
+    # An image without the hello that proves the session key.
+    stream(channel, r, "no_hello", [cap["begin"], cap["data"], cap["end"]])
+    # The honest image once; the same call again (its hello is spent); a fresh hello with the same image (a replay).
+    honest = next(next_hello)
+    stream(channel, r, "honest_first", [honest, cap["begin"], cap["data"], cap["end"]])
+    stream(channel, r, "replay_hello", [honest, cap["begin"], cap["data"], cap["end"]])
+    stream(channel, r, "replay", [next(next_hello), cap["begin"], cap["data"], cap["end"]])
+    # Oversized messages: the handshake takes 4 KiB, an upload message 66 KiB.
+    unary(channel, r, "oversized_unary", HANDSHAKE + "OpenSession", rng.randbytes(5000))
+    stream(channel, r, "oversized_stream", [rng.randbytes(17 * 1024 * 1024)])
+    stream(channel, r, "oversized_stream", [rng.randbytes(70 * 1024)])
     channel.close()
 
     # Random bytes as request messages, for every method.
     channel = new_channel()
     for _ in range(100):
-        unary(channel, r, "random_open_session", "OpenSession", rand_bytes(0, 3000))
+        unary(channel, r, "random_open_session", HANDSHAKE + "OpenSession", rand_bytes(0, 3000))
     for _ in range(30):
-        unary(channel, r, "random_health", "Health", rand_bytes(0, 300))
+        unary(channel, r, "random_health", HEALTH + "Check", rand_bytes(0, 300))
     for _ in range(100):
         stream(channel, r, "random_upload", [rand_bytes(1, 3000) for _ in range(rng.randint(1, 5))])
-    # Protobuf-shaped garbage: a 'begin' (field 1, length-delimited) holding random bytes.
+    # Protobuf-shaped garbage: a 'hello' (field 1) and a 'begin' (field 2), length-delimited, holding random bytes.
     for _ in range(50):
         body = rand_bytes(0, 400)
-        stream(channel, r, "garbage_begin", [bytes([0x0A]) + encode_varint(len(body)) + body])
+        stream(channel, r, "garbage_begin", [bytes([0x0A]) + encode_varint(len(body)) + body, bytes([0x12]) + encode_varint(len(body)) + body])
     channel.close()
 
     # Many hostile streams at once.
@@ -147,7 +165,7 @@ def main():
             if i % 4 == 0:
                 jobs.append(pool.submit(stream, channel, r, "concurrent", [], True))
             elif i % 4 == 1:
-                jobs.append(pool.submit(stream, channel, r, "concurrent", [cap["begin"], cap["half_data"]], True))
+                jobs.append(pool.submit(stream, channel, r, "concurrent", [next(next_hello), cap["begin"], cap["half_data"]], True))
             else:
                 msgs = [rand_bytes(1, 5000) for _ in range(3)]
                 jobs.append(pool.submit(stream, channel, r, "concurrent", msgs))

@@ -51,8 +51,8 @@ def self_check_hkdf() -> None:
 # ---------------------------------------------------------------------------------------------
 # Labels (ASCII), as listed in SECURITY.md.
 
-OPEN_LABEL = b"securetransmit/v1/open"
-ACCEPT_LABEL = b"securetransmit/v1/accept"
+OPEN_LABEL = b"securetransmit/v2/open"
+ACCEPT_LABEL = b"securetransmit/v2/accept"
 SESSION_KEYS_INFO = b"securetransmit/v1 session keys"
 SUBKEY_WRAP = b"securetransmit/v1 subkey key-wrap"
 SUBKEY_MAC = b"securetransmit/v1 subkey packet-mac"
@@ -160,7 +160,8 @@ def packet_mac(k_mac: bytes, header: bytes, key_block: bytes, ciphertext: bytes)
 def request_transcript(f: dict) -> bytes:
     return (item(OPEN_LABEL) + item(u32(f["protocol_version"])) + item(f["sender_identity"])
             + item(f["sender_ephemeral"]) + item(f["sender_nonce"]) + item(f["model_name"].encode())
-            + item(f["model_id"]) + item(f["cipher_mode"].encode()) + item(u64(f["timestamp_unix_ms"])))
+            + item(f["model_id"]) + item(f["cipher_mode"].encode()) + item(u64(f["timestamp_unix_ms"]))
+            + item(f["receiver_fingerprint"]))
 
 
 def response_part(f: dict) -> bytes:
@@ -262,9 +263,10 @@ def main() -> None:
             "ciphertext": ct.hex(), "key_block": key_block.hex(), "header": header.hex(), "tag": tag.hex()})
 
     # 4. Handshake transcript and session key.
-    req = {"protocol_version": 1, "sender_identity": det("spki s", 91), "sender_ephemeral": b"\x04" + det("eph s", 64),
+    req = {"protocol_version": 2, "sender_identity": det("spki s", 91), "sender_ephemeral": b"\x04" + det("eph s", 64),
            "sender_nonce": det("nonce s", 32), "model_name": "cae-compact", "model_id": det("model", 32),
-           "cipher_mode": "logistic", "timestamp_unix_ms": 1767225600123}
+           "cipher_mode": "logistic", "timestamp_unix_ms": 1767225600123,
+           "receiver_fingerprint": det("fp r", 32)}
     resp = {"session_id": det("sid", 16), "receiver_identity": det("spki r", 91),
             "receiver_ephemeral": b"\x04" + det("eph r", 64), "receiver_nonce": det("nonce r", 32),
             "expires_unix_ms": 1767229200123, "max_image_pixels": 16777216}

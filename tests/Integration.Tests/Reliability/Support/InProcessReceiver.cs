@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http;
+using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
-using SecureTransmit.Protos.V1;
+using SecureTransmit.Protos.V2;
 using SecureTransmit.Receiver;
 using SecureTransmit.Receiver.Internal;
 using SecureTransmit.Security;
@@ -9,9 +9,9 @@ using SecureTransmit.Wire;
 namespace SecureTransmit.Integration.Tests.Reliability.Support;
 
 /// <summary>
-/// The receiver's <see cref="TransmitService"/> called directly, without HTTP: the same handler code a network call
-/// reaches, fed from in-memory streams, so thousands of hostile uploads take seconds. Built from the same parts as
-/// <see cref="ReceiverHost"/> (identity, allow-list, decoders, store); logs go nowhere.
+/// The receiver's <see cref="HandshakeService"/> and <see cref="UploadService"/> called directly, without HTTP: the
+/// same handler code a network call reaches, fed from in-memory streams, so thousands of hostile uploads take seconds.
+/// Built from the same parts as <see cref="ReceiverHost"/> (identity, allow-list, decoders, store); logs go nowhere.
 /// </summary>
 public sealed class InProcessReceiver : IDisposable
 {
@@ -25,32 +25,39 @@ public sealed class InProcessReceiver : IDisposable
         Sessions = new SessionStore();
         Store = new ImageStore(world.Out);
         Store.Recover();
-        var handshake = new HandshakeOptions { SessionLifetime = Options.SessionLifetime, MaxImagePixels = Options.MaxImagePixels };
-        Service = new TransmitService(Options, new HandshakeResponder(_identity, Security.AllowList.Load(world.AllowList), handshake),
-            Sessions, DecoderCatalog.Load(World.Models), Store, new ReceivedFeed(), NullLogger<TransmitService>.Instance);
+        var handshake = new HandshakeOptions { SessionLifetime = Options.SessionLifetime, MaxImagePixels = Options.MaxImagePixels, SupportedCipherModes = CipherModes.All };
+        var responder = new HandshakeResponder(_identity, Security.AllowList.Load(world.AllowList), handshake);
+        var decoders = DecoderCatalog.Load(World.Models);
+        var refusals = new RefusalLog(NullLogger.Instance);
+        var shutdown = new ShutdownSignal();
+        Handshake = new HandshakeService(responder, Sessions, decoders, shutdown, refusals,
+            new AllowListWatcher(world.AllowList, responder, NullLogger<AllowListWatcher>.Instance), NullLogger<HandshakeService>.Instance);
+        Upload = new UploadService(Options, Options.Limits, Sessions,
+            new ImagePipeline(Options, decoders, Store, new ReceivedFeed(), NullLogger<ImagePipeline>.Instance), shutdown, refusals);
     }
 
     public ReceiverOptions Options { get; }
-    public TransmitService Service { get; }
+    public HandshakeService Handshake { get; }
+    public UploadService Upload { get; }
     public SessionStore Sessions { get; }
     public ImageStore Store { get; }
 
-    public async Task<Session> OpenSessionAsync(LibrarySender sender, string cipher = CipherModes.Logistic)
+    public async Task<Session> OpenSessionAsync(LibrarySender sender, string cipher = CipherModes.Aes256Gcm)
     {
         using var hs = sender.NewHandshake(cipher);
-        var response = await Service.OpenSession(hs.Request.ToProto(), new FakeCallContext(CancellationToken.None));
+        var response = await Handshake.OpenSession(hs.Request.ToProto(), new FakeCallContext(CancellationToken.None));
         return hs.Complete(response.FromProto());
     }
 
     /// <summary>Runs the Upload handler over <paramref name="messages"/>; the outcome is its status (OK when it returned).</summary>
-    public async Task<UploadOutcome> UploadAsync(IEnumerable<UploadChunk> messages, TimeSpan timeout, bool hangAtEnd = false)
+    public async Task<UploadOutcome> UploadAsync(IEnumerable<UploadRequest> messages, TimeSpan timeout, bool hangAtEnd = false)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var cts = new CancellationTokenSource(timeout);
         var writer = new CollectingWriter<Receipt>();
         try
         {
-            await Service.Upload(new ListReader<UploadChunk>(messages, hangAtEnd), writer, new FakeCallContext(cts.Token)).WaitAsync(timeout + TimeSpan.FromSeconds(5));
+            await Upload.Upload(new ListReader<UploadRequest>(messages, hangAtEnd), writer, new FakeCallContext(cts.Token)).WaitAsync(timeout + TimeSpan.FromSeconds(5));
             return new UploadOutcome(writer.Items, StatusCode.OK, "", watch.Elapsed);
         }
         catch (RpcException e)
@@ -83,20 +90,21 @@ public sealed class CollectingWriter<T> : IServerStreamWriter<T>
     public List<T> Items { get; } = [];
     public WriteOptions? WriteOptions { get; set; }
     public Task WriteAsync(T message) { Items.Add(message); return Task.CompletedTask; }
-    public Task WriteAsync(T message, CancellationToken cancellationToken) => WriteAsync(message);
 }
 
+/// <summary>A server call context for handlers called in-process.</summary>
 public sealed class FakeCallContext(CancellationToken token) : ServerCallContext
 {
-    public override string Method => TransmitMethods.Upload.FullName;
-    public override string Host => "in-process";
-    public override string Peer => "ipv4:127.0.0.1:1";
-    public override DateTime Deadline => DateTime.MaxValue;
-    public override Metadata RequestHeaders { get; } = new();
-    public override CancellationToken CancellationToken => token;
-    public override Metadata ResponseTrailers { get; } = new();
-    public override Status Status { get; set; } = Status.DefaultSuccess;
-    public override WriteOptions? WriteOptions { get; set; }
-    public override Task WriteResponseHeadersAsync(Metadata responseHeaders) => Task.CompletedTask;
-    public override HttpContext GetHttpContext() => new DefaultHttpContext();
+    protected override string MethodCore => "/securetransmit.v2.Transmit/Upload";
+    protected override string HostCore => "in-process";
+    protected override string PeerCore => "ipv4:127.0.0.1:1";
+    protected override DateTime DeadlineCore => DateTime.MaxValue;
+    protected override Metadata RequestHeadersCore { get; } = [];
+    protected override CancellationToken CancellationTokenCore => token;
+    protected override Metadata ResponseTrailersCore { get; } = [];
+    protected override Status StatusCore { get; set; } = Status.DefaultSuccess;
+    protected override WriteOptions? WriteOptionsCore { get; set; }
+    protected override AuthContext AuthContextCore { get; } = new(null, []);
+    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
+    protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
 }

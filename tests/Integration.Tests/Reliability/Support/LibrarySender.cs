@@ -1,10 +1,11 @@
 using Google.Protobuf;
+using Grpc.Core;
 using SecureTransmit.Codec;
 using SecureTransmit.Imaging;
 using SecureTransmit.Neural.Models;
-using SecureTransmit.Protos.V1;
+using SecureTransmit.Protos.V2;
 using SecureTransmit.Security;
-using SecureTransmit.Wire;
+using SecureTransmit.Sender;
 
 namespace SecureTransmit.Integration.Tests.Reliability.Support;
 
@@ -15,8 +16,9 @@ public sealed record UploadOutcome(IReadOnlyList<Receipt> Receipts, StatusCode S
 }
 
 /// <summary>
-/// A sender assembled in the test from the libraries (handshake, codec, packet sealing, our gRPC client), so a test
-/// can capture, alter and replay exactly the bytes the real sender would put on the wire.
+/// A sender assembled in the test from the libraries (handshake, codec, packet sealing, the product's
+/// <see cref="TransmitClient"/> on the generated gRPC client), so a test can capture, alter and replay exactly the
+/// messages the real sender would put on the wire.
 /// </summary>
 public sealed class LibrarySender : IDisposable
 {
@@ -37,16 +39,15 @@ public sealed class LibrarySender : IDisposable
     public static ImageCodec Codec => s_codec.Value.Codec;
     public static byte[] ModelId => s_codec.Value.ModelId;
 
-    public static GrpcClient Client(Uri address) => new(address, new GrpcClientOptions { MaxReceiveMessageSize = TransmitMethods.MaxMessageSize });
+    public TransmitClient Client(Uri address) => new(address, Receiver);
 
-    public HandshakeInitiator NewHandshake(string cipher = CipherModes.Logistic) =>
+    public HandshakeInitiator NewHandshake(string cipher = CipherModes.Aes256Gcm) =>
         new(Identity, Receiver, World.Model, ModelId, cipher);
 
-    public async Task<Session> OpenSessionAsync(GrpcClient client, string cipher = CipherModes.Logistic)
+    public async Task<Session> OpenSessionAsync(TransmitClient client, string cipher = CipherModes.Aes256Gcm)
     {
         using var hs = NewHandshake(cipher);
-        var response = await client.UnaryAsync(TransmitMethods.OpenSession, hs.Request.ToProto(),
-            new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
+        var response = await client.Handshake.OpenSessionAsync(hs.Request.ToProto(), deadline: DateTime.UtcNow.AddSeconds(30));
         return hs.Complete(response.FromProto());
     }
 
@@ -55,40 +56,27 @@ public sealed class LibrarySender : IDisposable
         lock (Codec) return Codec.Encode(image);
     }
 
-    /// <summary>The messages of one image: begin, data chunks of at most 64 KiB, end.</summary>
-    public static List<UploadChunk> Chunks(byte[] sessionId, byte[] header, byte[] ciphertext, byte[] tag, string name = "img.png", ulong? declaredLength = null)
-    {
-        var list = new List<UploadChunk>
-        {
-            new()
-            {
-                Begin = new ImageBegin
-                {
-                    SessionId = ByteString.CopyFrom(sessionId),
-                    PacketHeader = ByteString.CopyFrom(header),
-                    FileName = name,
-                    CiphertextLength = declaredLength ?? (ulong)ciphertext.Length,
-                },
-            },
-        };
-        for (int off = 0; off < ciphertext.Length; off += TransmitMethods.MaxChunkSize)
-            list.Add(new UploadChunk { Data = ByteString.CopyFrom(ciphertext, off, Math.Min(TransmitMethods.MaxChunkSize, ciphertext.Length - off)) });
-        list.Add(new UploadChunk { End = new ImageEnd { Tag = ByteString.CopyFrom(tag) } });
-        return list;
-    }
+    /// <summary>The sealed metadata of an image (file name only).</summary>
+    public static byte[] Metadata(Session session, SealedPacket packet, string name = "img.png") =>
+        SessionChannel.SealMetadata(session, packet.Header.Sequence, packet.HeaderBytes, new ImageMetadata { FileName = name }.ToByteArray());
 
-    public static List<UploadChunk> Chunks(Session session, SealedPacket packet, string name = "img.png") =>
-        Chunks(session.SessionId, packet.HeaderBytes, packet.Ciphertext, packet.Tag, name);
+    /// <summary>The messages of one image: begin, data chunks of at most 64 KiB (ciphertext, sealed metadata), end.</summary>
+    public static List<UploadRequest> Chunks(Session session, SealedPacket packet, string name = "img.png") =>
+        TransmitClient.ImageMessages(session, packet, packet.Header.Sequence, new ImageInfo(name, 0)).ToList();
+
+    /// <summary>Hello, then every image's messages.</summary>
+    public static List<UploadRequest> Call(Session session, params SealedPacket[] packets) =>
+        [TransmitClient.Hello(session), .. packets.SelectMany(p => Chunks(session, p))];
 
     /// <summary>
     /// Runs one Upload call: writes every message, half-closes (or, with <paramref name="halfClose"/> false, goes
     /// quiet like a client that stopped midway), reads receipts until the status.
     /// </summary>
-    public static async Task<UploadOutcome> UploadAsync(GrpcClient client, IEnumerable<UploadChunk> messages, TimeSpan timeout, bool halfClose = true)
+    public static async Task<UploadOutcome> UploadAsync(TransmitClient client, IEnumerable<UploadRequest> messages, TimeSpan timeout, bool halfClose = true)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var cts = new CancellationTokenSource(timeout);
-        using var call = client.DuplexStreaming(TransmitMethods.Upload, new CallOptions(cancellationToken: cts.Token));
+        using var call = client.Transmit.Upload(cancellationToken: cts.Token);
         var writer = Task.Run(async () =>
         {
             try
@@ -109,9 +97,13 @@ public sealed class LibrarySender : IDisposable
             while (await call.ResponseStream.MoveNext(cts.Token)) receipts.Add(call.ResponseStream.Current);
             (code, detail) = (StatusCode.OK, "");
         }
-        catch (RpcException e)
+        catch (RpcException e) when (!cts.IsCancellationRequested || e.StatusCode != StatusCode.Cancelled)
         {
             (code, detail) = (e.StatusCode, e.Status.Detail);
+        }
+        catch (RpcException)
+        {
+            (code, detail) = (StatusCode.Cancelled, "");
         }
         if (cts.IsCancellationRequested) throw new TimeoutException($"upload did not finish within {timeout.TotalSeconds:0} s ({receipts.Count} receipts)");
         await writer.WaitAsync(TimeSpan.FromSeconds(10));
