@@ -59,11 +59,38 @@ public class GemmTests(ITestOutputHelper output)
                     Assert.True(Math.Abs(c[i * n + j] - s) <= 1e-4, $"{path} DotNT [{i},{j}]: {c[i * n + j]} vs {s}");
                 }
         }
+        // A convolution on one image runs its kernels on the calling thread too: the implicit-im2col forward
+        // (on AVX-512 with ≤ 6 outputs and width 64, the two-run kernel) and the in-place dW products.
+        var conv = ConvOnce(path);
+        var reference = ConvOnce(SimdPath.Scalar);
+        before[SimdPath.Scalar] = KernelCalls.On(SimdPath.Scalar);
+        AssertClose(reference.Y, conv.Y, $"{path} conv forward");
+        AssertClose(reference.Dx, conv.Dx, $"{path} conv dx");
+        AssertClose(reference.Dw, conv.Dw, $"{path} conv dW");
         long ran = KernelCalls.On(path) - before[path];
         _output.WriteLine($"{path}: the CPU has it ({evidence}); {ran} kernel calls ran on it.");
         Assert.True(ran > 0, $"forcing {path} ran none of its kernels");
         foreach (var other in Enum.GetValues<SimdPath>().Where(p => p != path))
             Assert.True(KernelCalls.On(other) == before[other], $"forcing {path} also ran {KernelCalls.On(other) - before[other]} {other} kernel calls");
+    }
+
+    private static (float[] Y, float[] Dx, float[] Dw) ConvOnce(SimdPath path)
+    {
+        using var _ = SimdPaths.Use(path);
+        var rng = new Random(6);
+        var conv = new Layers.Conv2d(5, 3, 3, init: new Init(2));
+        var x = new Tensor(Random(rng, 5 * 8 * 64), 1, 5, 8, 64);
+        var y = conv.Forward(x).Span.ToArray();
+        var dx = conv.Backward(new Tensor(Random(rng, 3 * 8 * 64), 1, 3, 8, 64)).Span.ToArray();
+        var dw = conv.NamedParameters().First(p => p.Name == "weight").Parameter.Grad.Span.ToArray();
+        return (y, dx, dw);
+    }
+
+    internal static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * Math.Max(1f, Math.Abs(expected[i])), $"{what} at {i}: {actual[i]} vs {expected[i]}");
     }
 
     private static readonly (int M, int N, int K)[] Shapes =

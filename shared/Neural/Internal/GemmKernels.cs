@@ -23,7 +23,6 @@ internal static unsafe class GemmKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(SimdPath path, int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
     {
-        KernelCalls.Note(path);
         switch (path)
         {
             case SimdPath.Avx512: Run<W512, Vector512<float>>(rows, kc, a, b, c, ldc, alpha, beta, bias); break;
@@ -35,6 +34,7 @@ internal static unsafe class GemmKernels
     private static void Run<TW, TV>(int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
         where TW : struct, IWidth<TV> where TV : unmanaged
     {
+        KernelCalls.Note(TW.Path);
         switch (rows)
         {
             case 1: K<TW, TV, R1>(kc, a, b, c, ldc, alpha, beta, bias); break;
@@ -127,7 +127,6 @@ internal static unsafe class GemmKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void RunIndirect(SimdPath path, int rows, int kc, float* a, float* b, int* rowOffsets, float* c, int ldc, float beta, float* bias)
     {
-        KernelCalls.Note(path);
         switch (path)
         {
             case SimdPath.Avx512: RunIndirect<W512, Vector512<float>>(rows, kc, a, b, rowOffsets, c, ldc, beta, bias); break;
@@ -139,6 +138,7 @@ internal static unsafe class GemmKernels
     private static void RunIndirect<TW, TV>(int rows, int kc, float* a, float* b, int* rowOffsets, float* c, int ldc, float beta, float* bias)
         where TW : struct, IWidth<TV> where TV : unmanaged
     {
+        KernelCalls.Note(TW.Path);
         switch (rows)
         {
             case 1: I<TW, TV, R1>(kc, a, b, rowOffsets, c, ldc, beta, bias); break;

@@ -12,6 +12,7 @@ internal static unsafe class ScalarKernels
     /// <summary>As <see cref="GemmKernels.Run"/>: up to 4 rows × 8 columns of packed panels.</summary>
     public static void Gemm(int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, float* bias)
     {
+        KernelCalls.Note(SimdPath.Scalar);
         const int nr = PanelWidth;
         float* acc = stackalloc float[4 * nr];
         new Span<float>(acc, 4 * nr).Clear();
