@@ -83,21 +83,24 @@ internal static unsafe class DotNT
                 if (TB.N > 2) s02 = TW.MulAdd(va, vb2, s02);
                 if (TB.N > 3) s03 = TW.MulAdd(va, vb3, s03);
             }
-            if (TA.N > 1) {
+            if (TA.N > 1)
+            {
                 var va = TW.Load(a1 + p);
                 s10 = TW.MulAdd(va, vb0, s10);
                 if (TB.N > 1) s11 = TW.MulAdd(va, vb1, s11);
                 if (TB.N > 2) s12 = TW.MulAdd(va, vb2, s12);
                 if (TB.N > 3) s13 = TW.MulAdd(va, vb3, s13);
             }
-            if (TA.N > 2) {
+            if (TA.N > 2)
+            {
                 var va = TW.Load(a2 + p);
                 s20 = TW.MulAdd(va, vb0, s20);
                 if (TB.N > 1) s21 = TW.MulAdd(va, vb1, s21);
                 if (TB.N > 2) s22 = TW.MulAdd(va, vb2, s22);
                 if (TB.N > 3) s23 = TW.MulAdd(va, vb3, s23);
             }
-            if (TA.N > 3) {
+            if (TA.N > 3)
+            {
                 var va = TW.Load(a3 + p);
                 s30 = TW.MulAdd(va, vb0, s30);
                 if (TB.N > 1) s31 = TW.MulAdd(va, vb1, s31);
@@ -235,21 +238,24 @@ internal static unsafe class DotImage
                         if (TB.N > 2) s02 = TW.MulAdd(va, vb2, s02);
                         if (TB.N > 3) s03 = TW.MulAdd(va, vb3, s03);
                     }
-                    if (TA.N > 1) {
+                    if (TA.N > 1)
+                    {
                         var va = TW.Load(d1 + dyRow + x);
                         s10 = TW.MulAdd(va, vb0, s10);
                         if (TB.N > 1) s11 = TW.MulAdd(va, vb1, s11);
                         if (TB.N > 2) s12 = TW.MulAdd(va, vb2, s12);
                         if (TB.N > 3) s13 = TW.MulAdd(va, vb3, s13);
                     }
-                    if (TA.N > 2) {
+                    if (TA.N > 2)
+                    {
                         var va = TW.Load(d2 + dyRow + x);
                         s20 = TW.MulAdd(va, vb0, s20);
                         if (TB.N > 1) s21 = TW.MulAdd(va, vb1, s21);
                         if (TB.N > 2) s22 = TW.MulAdd(va, vb2, s22);
                         if (TB.N > 3) s23 = TW.MulAdd(va, vb3, s23);
                     }
-                    if (TA.N > 3) {
+                    if (TA.N > 3)
+                    {
                         var va = TW.Load(d3 + dyRow + x);
                         s30 = TW.MulAdd(va, vb0, s30);
                         if (TB.N > 1) s31 = TW.MulAdd(va, vb1, s31);
