@@ -263,7 +263,7 @@ static string FindRepo(string relative)
 }
 
 /// <summary>Counts the bytes of a client stream.</summary>
-sealed class SinkService : Sink.SinkBase
+internal sealed class SinkService : Sink.SinkBase
 {
     public override async Task<Total> Stream(IAsyncStreamReader<Chunk> requestStream, ServerCallContext context)
     {
@@ -274,7 +274,7 @@ sealed class SinkService : Sink.SinkBase
 }
 
 /// <summary>Writes the same 5-byte-prefixed frame <c>count</c> times as the request body.</summary>
-sealed class FramesContent(byte[] frame, int count) : HttpContent
+internal sealed class FramesContent(byte[] frame, int count) : HttpContent
 {
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
