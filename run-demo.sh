@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SecureTransmit demo: builds, creates keys if missing, starts a receiver on loopback (TLS), sends the sample
-# images with the shipped cae-compact model, prints a table, stops the receiver. Exits 0 on success.
-# Options (environment): MODEL=cae-compact CIPHER=aes-256-gcm|logistic DEMO_DIR=.demo
+# images with the shipped lic-2 codec (MODEL=… picks another), prints a table, stops the receiver. Exits 0 on success.
+# Options (environment): MODEL=lic-2 CIPHER=aes-256-gcm|logistic DEMO_DIR=.demo
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-MODEL=${MODEL:-cae-compact}
+MODEL=${MODEL:-lic-2}
 CIPHER=${CIPHER:-aes-256-gcm}
 DIR=${DEMO_DIR:-.demo}
 

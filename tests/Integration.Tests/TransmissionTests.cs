@@ -29,7 +29,7 @@ public sealed class ReceiverFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var name in ModelZoo.Names)
+        foreach (var name in CodecFiles.Names)
             if (!TestModels.IsShipped(name))
                 throw new InvalidOperationException($"models/{name}.encoder/decoder.safetensors are missing: the repository ships trained weights for every model");
         using (var r = IdentityFile.Create(Dir["receiver.key"])) ReceiverFingerprint = r.Fingerprint.Hex;
@@ -94,7 +94,7 @@ public sealed class TransmissionTests(ReceiverFixture fx)
     public static TheoryData<string, string> ModelsAndCiphers()
     {
         var data = new TheoryData<string, string>();
-        foreach (var m in ModelZoo.Names)
+        foreach (var m in CodecFiles.Names)
             foreach (var c in CipherModes.All) data.Add(m, c);
         return data;
     }
@@ -117,8 +117,7 @@ public sealed class TransmissionTests(ReceiverFixture fx)
         var items = summary["images"]!.AsArray();
         Assert.Equal(fx.Images.Count, items.Count);
 
-        var (spec, enc, dec, modelId) = ModelFiles.LoadPair(TestModels.Shipped, model);
-        var codec = new ImageCodec(spec, enc, dec);
+        var (codec, modelId) = CodecFiles.LoadPair(TestModels.Shipped, model);
         foreach (var item in items)
         {
             var file = item!["file"]!.GetValue<string>();
