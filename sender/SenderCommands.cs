@@ -34,7 +34,7 @@ public static class SenderCommands
         var to = new Option<string>("--to") { Description = "receiver address, e.g. https://127.0.0.1:50443", Required = true };
         var receiver = new Option<string>("--receiver") { Description = "the receiver's fingerprint (64 hex, printed by `receiver keygen`)", Required = true };
         var key = new Option<string>("--key") { Description = "sender identity file", DefaultValueFactory = _ => "keys/sender.key" };
-        var model = new Option<string>("--model") { Description = "model name", DefaultValueFactory = _ => "lic-2" };
+        var model = new Option<string>("--model") { Description = "model name", DefaultValueFactory = _ => "cae-compact" };
         var models = new Option<string>("--models") { Description = "folder with NAME.encoder.safetensors", DefaultValueFactory = _ => DefaultModels() };
         var cipher = new Option<string>("--cipher") { Description = "aes-256-gcm (default) or logistic (the receiver must accept it: receiver serve --ciphers)", DefaultValueFactory = _ => CipherModes.Default };
         var h2c = new Option<bool>("--insecure-h2c") { Description = "cleartext HTTP/2 without TLS (testing only)" };
