@@ -155,9 +155,14 @@ public static class SenderCommands
                 {
                     image = image.CompositeOnto(AlphaBackground);
                     item.Notes.Add("alpha composited onto white (#FFFFFF)");
+                    item.SourceFlags |= PacketHeader.FlagAlphaComposited;
                     if (!quiet) Console.Error.WriteLine($"sender: warning: {path} has transparency; composited onto white (the codec carries no alpha)");
                 }
-                if (decoded.Source.Reduced16To8) item.Notes.Add("16-bit samples rounded to 8-bit");
+                if (decoded.Source.Reduced16To8)
+                {
+                    item.Notes.Add("16-bit samples rounded to 8-bit");
+                    item.SourceFlags |= PacketHeader.FlagReduced16To8;
+                }
                 item.SourceFormat = decoded.Source.Format;
                 item.SourceGray = image.IsGray;
                 item.Width = image.Width;

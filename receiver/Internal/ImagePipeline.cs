@@ -141,7 +141,7 @@ public sealed class ImagePipeline(ReceiverOptions options, DecoderCatalog decode
             // What was stored, from the authenticated header: gray PNG for a gray source, else RGB; 8-bit, no alpha.
             ColorType = h.Color == ColorType.Gray ? "gray" : "rgb",
             StoredBitDepth = 8,
-            Notes = ImageStore.SourceNotes(h.Color).Select(n => n!.GetValue<string>()).ToArray(),
+            Notes = ImageStore.SourceNotes(h.Color, h.Flags).Select(n => n!.GetValue<string>()).ToArray(),
             Tile = h.Tile,
             Tiles = h.Columns * h.Rows,
             LatentBytes = a.Ciphertext.Length,

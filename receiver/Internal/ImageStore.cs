@@ -120,11 +120,15 @@ public sealed class ImageStore
     /// The sidecar's notes on what happens to every image on the way (the sender's rules, the same for every image):
     /// alpha is composited onto white before encoding, 16-bit sources are rounded to 8 bits, and the colour type.
     /// </summary>
-    public static JsonArray SourceNotes(SecureTransmit.Codec.ColorType color) =>
+    public static JsonArray SourceNotes(SecureTransmit.Codec.ColorType color, ushort flags = 0) =>
     [
         color == SecureTransmit.Codec.ColorType.Gray ? "gray source: stored as a 1-channel gray PNG" : "colour source: stored as an RGB PNG",
-        "alpha: not carried; any transparency in the source was composited onto white (#FFFFFF) by the sender",
-        "bit depth: 8; a 16-bit source was rounded to 8 bits per sample by the sender",
+        (flags & SecureTransmit.Codec.PacketHeader.FlagAlphaComposited) != 0
+            ? "alpha: this source had transparency; the sender composited it onto white (#FFFFFF) (the codec carries no alpha)"
+            : "alpha: none in this source (the codec carries no alpha)",
+        (flags & SecureTransmit.Codec.PacketHeader.FlagReduced16To8) != 0
+            ? "bit depth: this source had 16-bit samples; the sender rounded them to 8 bits"
+            : "bit depth: 8, as the source",
     ];
 
     /// <summary>Largest stored stem in UTF-8 bytes (the full name adds "NNNNNN-" and ".json": far below NAME_MAX 255).</summary>

@@ -23,6 +23,8 @@ public sealed class Item(string path)
     public bool SourceGray { get; set; }
     /// <summary>What happened to the source on the way in (alpha composited, 16-bit rounded), for the user.</summary>
     public List<string> Notes { get; } = [];
+    /// <summary>The same facts as packet header flags (authenticated), so the receiver's sidecar can state them per image.</summary>
+    public ushort SourceFlags { get; set; }
     public long OriginalPngBytes { get; set; }
     /// <summary>The original as PNG, for --demo only.</summary>
     public byte[]? DemoPng { get; set; }
@@ -170,7 +172,7 @@ public sealed class SendJob(SendOptions options, IImageCodec codec, byte[] model
                 if ((long)item.Width * item.Height > session.MaxImagePixels)
                     throw new SendException($"{item.Name} is {item.Width}×{item.Height} ({(long)item.Width * item.Height:N0} pixels); " +
                                             $"the receiver accepts at most {session.MaxImagePixels:N0} pixels per image", retryable: false);
-                var packet = Packet.Seal(session, item.Encoded!, ++sequence, item.ImageId);
+                var packet = Packet.Seal(session, item.Encoded!, ++sequence, item.ImageId, item.SourceFlags);
                 item.WireBytes = packet.PayloadBytes;
                 item.SendStartedTicks = Stopwatch.GetTimestamp();
                 lock (sent) sent.Enqueue(item);

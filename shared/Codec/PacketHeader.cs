@@ -34,7 +34,8 @@ public enum PayloadKind : byte
 ///      0    4 magic "STX1" (53 54 58 31): the packet family
 ///      4    1 format version (2)
 ///      5    1 cipher mode (1 logistic, 2 aes-256-gcm)
-///      6    2 flags (bit 0: the sender attached the original for a demo comparison; others 0)
+///      6    2 flags (bit 0: the sender attached the original for a demo comparison; bit 1: the source's alpha was
+///             composited onto white; bit 2: the source's 16-bit samples were rounded to 8 bits; others 0)
 ///      8   32 model id: SHA-256 of the model's weights (encoder and decoder)
 ///     40   16 session id (from OpenSession)
 ///     56    8 sequence number within the session (starts at 1)
@@ -73,6 +74,11 @@ public sealed record PacketHeader
     public const int ImageIdSize = 16;
     public const int MaxKeyBlock = 1024;
     public const ushort FlagDemoOriginal = 0x0001;
+    /// <summary>Flag bit 1: the source had transparency, composited onto white by the sender.</summary>
+    public const ushort FlagAlphaComposited = 0x0002;
+    /// <summary>Flag bit 2: the source had 16-bit samples, rounded to 8 bits by the sender.</summary>
+    public const ushort FlagReduced16To8 = 0x0004;
+    private const ushort KnownFlags = FlagDemoOriginal | FlagAlphaComposited | FlagReduced16To8;
 
     public required CipherMode Cipher { get; init; }
     public ushort Flags { get; init; }
@@ -171,7 +177,7 @@ public sealed record PacketHeader
     private void Validate(long maxPixels)
     {
         if (!Enum.IsDefined(Cipher)) throw new CodecException($"packet header: unknown cipher mode {(byte)Cipher}");
-        if ((Flags & ~FlagDemoOriginal) != 0) throw new CodecException($"packet header: unknown flags 0x{Flags:x4}");
+        if ((Flags & ~KnownFlags) != 0) throw new CodecException($"packet header: unknown flags 0x{Flags:x4}");
         if (ModelId is not { Length: ModelIdSize }) throw new CodecException("packet header: model id must be 32 bytes");
         if (SessionId is not { Length: SessionIdSize }) throw new CodecException("packet header: session id must be 16 bytes");
         if (ImageId is not { Length: ImageIdSize }) throw new CodecException("packet header: image id must be 16 bytes");

@@ -126,6 +126,17 @@ public sealed class PacketHeaderTests
     }
 
     [Fact]
+    public void Source_flags_alpha_and_16_bit_parse_and_unknown_bits_are_refused()
+    {
+        var h = Sample() with { Flags = PacketHeader.FlagAlphaComposited | PacketHeader.FlagReduced16To8 };
+        var b = h.ToBytes();
+        Assert.Equal(new byte[] { 0, 6 }, b[6..8]);                 // bits 1 and 2 at offset 6
+        Assert.Equal(h.Flags, PacketHeader.Parse(b, 1 << 24).Flags);
+        b[7] = 0x08;                                                // bit 3: not defined
+        Assert.Throws<CodecException>(() => PacketHeader.Parse(b, 1 << 24));
+    }
+
+    [Fact]
     public void Parse_round_trips() => Assert.Equal(Sample().ToBytes(), PacketHeader.Parse(Sample().ToBytes(), 1 << 24).ToBytes());
 
     [Fact]
