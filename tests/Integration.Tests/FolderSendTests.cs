@@ -139,8 +139,11 @@ public sealed class FolderSendTests : IAsyncLifetime
             Assert.True(png.Channels == (gray ? 1 : 3), $"{name}: stored with {png.Channels} channel(s)");
             Assert.Equal(gray ? "gray" : "rgb", stored[name]["color_type"]!.GetValue<string>());
             // The sidecar states per image what happened to its alpha (a header flag the sender set, authenticated).
+            Assert.True(name != "b-gray-alpha.png" || r.StdErr.Contains("b-gray-alpha.png has transparency", StringComparison.Ordinal));
             var notes = string.Join("\n", stored[name]["notes"]!.AsArray().Select(n => n!.GetValue<string>()));
-            Assert.Contains(name == "b-gray-alpha.png" ? "this source had transparency" : "alpha: none in this source", notes, StringComparison.Ordinal);
+            // Which sources had transparency is what the sender warned about on its own; the sidecar must agree.
+            bool hadAlpha = r.StdErr.Contains($"{name} has transparency", StringComparison.Ordinal);
+            Assert.Contains(hadAlpha ? "this source had transparency" : "alpha: none in this source", notes, StringComparison.Ordinal);
         }
         Assert.Contains(Directory.GetFiles(_dir["out"], "*.png"), f => Path.GetFileName(f).EndsWith("-Ünïcödé_photo_日本.png", StringComparison.Ordinal));
 
