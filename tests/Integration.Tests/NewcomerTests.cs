@@ -70,7 +70,9 @@ public sealed class NewcomerTests(ITestOutputHelper output)
         Assert.Equal(130, r.ExitCode);
         Assert.Contains("interrupted: ", r.StdOut);
         var stored = JsonNode.Parse(File.ReadAllText(summary))!["images"]!.AsArray();
-        Assert.InRange(stored.Count, 3, 399);
+        // The receiver writes a sidecar before it sends the receipt, so at the signal some receipts may still be in flight:
+        // the sender lists only images with a verified receipt — at least one of the three stored, never more than stored.
+        Assert.InRange(stored.Count, 1, Math.Min(399, Directory.GetFiles(world.Out, "*.json").Length));
         Assert.Contains($"{stored.Count} of 400 image(s) stored", r.StdOut);
         // What the summary lists is what the receiver stored (its receipts were verified).
         var names = stored.Select(n => n!["stored_name"]!.GetValue<string>()).ToHashSet();
