@@ -147,11 +147,17 @@ internal static class TrainCommand
         return (train, validation);
     }
 
-    private static void WriteReports(string dir, ModelSpec spec, IReadOnlyList<EpochMetrics> history)
+    /// <summary>Replaces the run folder's metrics.csv atomically (temporary file, then rename), for both trainers.</summary>
+    internal static void WriteMetricsCsv(string dir, string csv)
     {
         var tmp = Path.Combine(dir, "metrics.csv.tmp");
-        File.WriteAllText(tmp, Trainer.Csv(history));
+        File.WriteAllText(tmp, csv);
         File.Move(tmp, Path.Combine(dir, "metrics.csv"), overwrite: true);
+    }
+
+    private static void WriteReports(string dir, ModelSpec spec, IReadOnlyList<EpochMetrics> history)
+    {
+        WriteMetricsCsv(dir, Trainer.Csv(history));
         if (history.Count == 0) return;
         double[] ep = [.. history.Select(h => (double)h.Epoch)];
         new LineChart { Title = $"{spec.Name}: loss (MSE) per epoch", XLabel = "epoch", YLabel = "MSE", LogY = true, ShowMarkers = true }

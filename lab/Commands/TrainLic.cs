@@ -127,9 +127,7 @@ internal static class TrainLic
 
     private static void WriteReports(string dir, LicSpec spec, IReadOnlyList<LicMetrics> history)
     {
-        var tmp = Path.Combine(dir, "metrics.csv.tmp");
-        File.WriteAllText(tmp, LicTrainer.Csv(history));
-        File.Move(tmp, Path.Combine(dir, "metrics.csv"), overwrite: true);
+        TrainCommand.WriteMetricsCsv(dir, LicTrainer.Csv(history));
         if (history.Count == 0) return;
         double[] st = [.. history.Select(h => (double)h.Step)];
         new LineChart { Title = $"{spec.Name}: rate–distortion loss", XLabel = "step", YLabel = "λ·255²·MSE + bpp", LogY = true, ShowMarkers = true }

@@ -15,9 +15,10 @@ public static class CodecFiles
     /// <summary>The sender's half: an encode-only codec and the model id (hex).</summary>
     public static (IImageCodec Codec, string ModelId) LoadEncoder(string path, string? expectedArchitecture = null)
     {
-        if (LicModelFiles.IsLicFile(path))
+        var file = SafeTensors.Load(path);
+        if (LicModelFiles.IsLicFile(file))
         {
-            var part = LicModelFiles.LoadEncoder(path, expectedArchitecture);
+            var part = LicModelFiles.LoadEncoder(file, path, expectedArchitecture);
             return (new LicCodec(part, null), part.ModelId);
         }
         var (spec, encoder, id) = ModelFiles.LoadEncoder(path, expectedArchitecture);
@@ -27,9 +28,10 @@ public static class CodecFiles
     /// <summary>The receiver's half: a decode-only codec and the model id (hex).</summary>
     public static (IImageCodec Codec, string ModelId) LoadDecoder(string path, string? expectedArchitecture = null)
     {
-        if (LicModelFiles.IsLicFile(path))
+        var file = SafeTensors.Load(path);
+        if (LicModelFiles.IsLicFile(file))
         {
-            var part = LicModelFiles.LoadDecoder(path, expectedArchitecture);
+            var part = LicModelFiles.LoadDecoder(file, path, expectedArchitecture);
             return (new LicCodec(null, part), part.ModelId);
         }
         var (spec, decoder, id) = ModelFiles.LoadDecoder(path, expectedArchitecture);

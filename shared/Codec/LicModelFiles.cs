@@ -75,15 +75,19 @@ public static class LicModelFiles
     }
 
     /// <summary>True when the file's metadata names a lic architecture (so the caller should load it with this class).</summary>
-    public static bool IsLicFile(string path)
+    public static bool IsLicFile(SafeTensorFile file)
     {
-        var file = SafeTensors.Load(path);
+        ArgumentNullException.ThrowIfNull(file);
         return file.Metadata.TryGetValue("architecture", out var arch) && LicZoo.TryGet(arch, out _);
     }
 
-    public static LicEncoderPart LoadEncoder(string path, string? expectedArchitecture = null)
+    public static LicEncoderPart LoadEncoder(string path, string? expectedArchitecture = null) =>
+        LoadEncoder(SafeTensors.Load(path), path, expectedArchitecture);
+
+    /// <summary>As <see cref="LoadEncoder(string, string?)"/>, from a file already read (so it is read once).</summary>
+    public static LicEncoderPart LoadEncoder(SafeTensorFile file, string path, string? expectedArchitecture = null)
     {
-        var (spec, file, id) = Open(path, "encoder", expectedArchitecture);
+        var (spec, id) = Check(file, path, "encoder", expectedArchitecture);
         var analysis = spec.CreateAnalysis(new Init(0));
         analysis.LoadStateDict(file.Tensors.Where(t => t.Key.StartsWith(ModelFiles.EncoderPrefix + "g_a.", StringComparison.Ordinal)).ToDictionary(),
             strict: true, source: path, prefix: ModelFiles.EncoderPrefix + "g_a.");
@@ -91,9 +95,13 @@ public static class LicModelFiles
         return new LicEncoderPart(spec, analysis, ReadTables(file, ModelFiles.EncoderPrefix, spec, path), id);
     }
 
-    public static LicDecoderPart LoadDecoder(string path, string? expectedArchitecture = null)
+    public static LicDecoderPart LoadDecoder(string path, string? expectedArchitecture = null) =>
+        LoadDecoder(SafeTensors.Load(path), path, expectedArchitecture);
+
+    /// <summary>As <see cref="LoadDecoder(string, string?)"/>, from a file already read (so it is read once).</summary>
+    public static LicDecoderPart LoadDecoder(SafeTensorFile file, string path, string? expectedArchitecture = null)
     {
-        var (spec, file, id) = Open(path, "decoder", expectedArchitecture);
+        var (spec, id) = Check(file, path, "decoder", expectedArchitecture);
         var synthesis = spec.CreateSynthesis(new Init(0));
         synthesis.LoadStateDict(file.Tensors.Where(t => t.Key.StartsWith(ModelFiles.DecoderPrefix + "g_s.", StringComparison.Ordinal)).ToDictionary(),
             strict: true, source: path, prefix: ModelFiles.DecoderPrefix + "g_s.");
@@ -105,19 +113,20 @@ public static class LicModelFiles
     public static (LicEncoderPart Encoder, LicDecoderPart Decoder) LoadPair(string directory, string name)
     {
         string encPath = ModelFiles.EncoderPath(directory, name), decPath = ModelFiles.DecoderPath(directory, name);
-        var e = LoadEncoder(encPath, name);
-        var d = LoadDecoder(decPath, name);
+        var encFile = SafeTensors.Load(encPath);
+        var decFile = SafeTensors.Load(decPath);
+        var e = LoadEncoder(encFile, encPath, name);
+        var d = LoadDecoder(decFile, decPath, name);
         if (e.ModelId != d.ModelId)
             throw new WeightFileException($"weight files of '{name}' in {directory} do not belong together: encoder model_id {e.ModelId}, decoder model_id {d.ModelId}");
-        string actual = ModelFiles.ComputeModelId(SafeTensors.Load(encPath).Tensors.Concat(SafeTensors.Load(decPath).Tensors).Select(t => (t.Key, t.Value)));
+        string actual = ModelFiles.ComputeModelId(encFile.Tensors.Concat(decFile.Tensors).Select(t => (t.Key, t.Value)));
         if (actual != e.ModelId)
             throw new WeightFileException($"weight files of '{name}' in {directory}: the weights hash to {actual}, but the files claim model_id {e.ModelId}");
         return (e, d);
     }
 
-    private static (LicSpec, SafeTensorFile, string) Open(string path, string part, string? expectedArchitecture)
+    private static (LicSpec, string) Check(SafeTensorFile file, string path, string part, string? expectedArchitecture)
     {
-        var file = SafeTensors.Load(path);
         WeightFileException Bad(string why) => new($"weight file {path}: {why}");
         if (!file.Metadata.TryGetValue("architecture", out var arch)) throw Bad("no 'architecture' in its metadata (not a SecureTransmit model file)");
         if (!file.Metadata.TryGetValue("part", out var filePart)) throw Bad("no 'part' in its metadata (not a SecureTransmit model file)");
@@ -126,7 +135,7 @@ public static class LicModelFiles
         if (!LicZoo.TryGet(arch, out var spec)) throw Bad($"architecture '{arch}' is not a lic model (known: {string.Join(", ", LicZoo.Names)})");
         if (!file.Metadata.TryGetValue("model_id", out var id) || id.Length != 64 || !id.All(char.IsAsciiHexDigitLower))
             throw Bad("metadata 'model_id' is missing or not 64 lower-case hex digits");
-        return (spec, file, id);
+        return (spec, id);
     }
 
     private static CdfTable[] ReadTables(SafeTensorFile file, string prefix, LicSpec spec, string path)
